@@ -1,0 +1,95 @@
+"""The index schema and the conversion between Articles and index documents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from whoosh import fields
+from whoosh.analysis import RegexTokenizer, StemmingAnalyzer, StripFilter
+
+from search.article import Article
+
+ENTITY_FIELDS = ("people", "orgs", "places", "authors")
+FACET_FIELDS = {"people": "people", "orgs": "orgs", "places": "places", "sources": "source"}
+"""Facet name (as in requests and results) → index field."""
+SEPARATOR = "\n"
+TITLE_BOOST = 2.5
+
+
+def exact_value_field() -> fields.KEYWORD:
+    """A multi-valued field of exact values (case kept, for display in facets): one token per line."""
+    field = fields.KEYWORD(stored=True, scorable=False)
+    field.analyzer = RegexTokenizer(r"[^\n]+") | StripFilter()
+    return field
+
+
+def build_schema() -> fields.Schema:
+    text_analyzer = StemmingAnalyzer()
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        origin=fields.ID(stored=True),
+        fingerprint=fields.STORED(),
+        url=fields.STORED(),
+        title=fields.TEXT(analyzer=text_analyzer, stored=True, field_boost=TITLE_BOOST),
+        text=fields.TEXT(analyzer=text_analyzer, stored=True),
+        published=fields.NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
+        language=fields.ID(stored=True),
+        source=exact_value_field(),
+        authors=exact_value_field(),
+        people=exact_value_field(),
+        orgs=exact_value_field(),
+        places=exact_value_field(),
+    )
+
+
+def day_number(day: date) -> int:
+    """A date as the integer yyyymmdd (day resolution is all news needs, and fast to filter)."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def from_day_number(number: int | None) -> date | None:
+    if not number:
+        return None
+    return date(number // 10000, number // 100 % 100, number % 100)
+
+
+def to_document(article: Article) -> dict:
+    """The fields to index for an article."""
+    document = {
+        "id": article.id,
+        "origin": article.origin,
+        "fingerprint": article.fingerprint,
+        "url": article.url,
+        "title": article.title,
+        "text": article.text,
+        "language": article.language or "",
+        "source": article.source or "",
+    }
+    for name in ENTITY_FIELDS:
+        document[name] = SEPARATOR.join(getattr(article, name))
+    if article.published:
+        document["published"] = day_number(article.published)
+    return document
+
+
+def split_values(stored: str | None) -> list[str]:
+    return [v for v in (stored or "").split(SEPARATOR) if v]
+
+
+def to_article(stored: dict) -> Article:
+    """The Article an index document was made from."""
+    return Article(
+        id=stored["id"],
+        url=stored.get("url"),
+        source=stored.get("source") or None,
+        title=stored.get("title", ""),
+        authors=split_values(stored.get("authors")),
+        published=from_day_number(stored.get("published")),
+        language=stored.get("language") or None,
+        text=stored.get("text", ""),
+        people=split_values(stored.get("people")),
+        orgs=split_values(stored.get("orgs")),
+        places=split_values(stored.get("places")),
+        origin=stored.get("origin", ""),
+        fingerprint=stored.get("fingerprint", ""),
+    )

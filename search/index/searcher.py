@@ -1,0 +1,159 @@
+"""Answering SearchRequests from the current index generation."""
+
+from __future__ import annotations
+
+import html
+import threading
+from pathlib import Path
+
+from whoosh import highlight, sorting
+from whoosh import query as wq
+from whoosh.query.qcore import QueryError
+
+from search.article import Article
+from search.index.facets import FacetTable
+from search.index.parser import build_parser
+from search.index.schema import FACET_FIELDS, day_number, from_day_number, split_values, to_article
+from search.index.store import IndexStore
+from search.query import FacetCount, Hit, QuerySyntaxError, SearchRequest, SearchResult
+
+SNIPPET_CHARS = 240
+
+
+class _Generation:
+    """An open searcher on one generation, with its facet table (rebuilt when the searcher changes)."""
+
+    def __init__(self, path: Path, store: IndexStore):
+        self.path = path
+        self.index = store.open(path)
+        self.parser = build_parser(self.index.schema)
+        self.searcher = self.index.searcher()
+        self.facets = FacetTable(self.searcher.reader(), FACET_FIELDS.values())
+
+    def refresh(self) -> None:
+        fresh = self.searcher.refresh()
+        if fresh is not self.searcher:
+            self.searcher = fresh
+            self.facets = FacetTable(fresh.reader(), FACET_FIELDS.values())
+
+    def close(self) -> None:
+        self.searcher.close()
+
+
+class SearchIndex:
+    """The search side of the index: open once per process; follows ``reindex`` switches."""
+
+    def __init__(self, root: Path):
+        self.store = IndexStore(root)
+        self._lock = threading.RLock()
+        self._open: _Generation | None = None
+
+    def _generation(self) -> _Generation | None:
+        current = self.store.current()
+        if current is None:
+            return None
+        if self._open is None or self._open.path != current:
+            if self._open is not None:
+                self._open.close()
+            self._open = _Generation(current, self.store)
+        else:
+            self._open.refresh()
+        return self._open
+
+    def count(self) -> int:
+        """How many articles are indexed."""
+        with self._lock:
+            generation = self._generation()
+            return generation.searcher.doc_count() if generation else 0
+
+    def article(self, article_id: str) -> Article | None:
+        """The stored article with this id, or None."""
+        with self._lock:
+            generation = self._generation()
+            if generation is None:
+                return None
+            stored = generation.searcher.document(id=article_id)
+            return to_article(stored) if stored else None
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """One page of ranked, filtered hits with facet counts over every match.
+
+        Raises QuerySyntaxError when the query cannot be parsed.
+        """
+        with self._lock:
+            generation = self._generation()
+            if generation is None:
+                return SearchResult(request, 0, facets={name: [] for name in FACET_FIELDS})
+            try:
+                return self._search(generation, request)
+            except QueryError as error:
+                raise QuerySyntaxError(f"This query cannot be run: {error}") from None
+
+    def _search(self, generation: _Generation, request: SearchRequest) -> SearchResult:
+        searcher = generation.searcher
+        text_query = generation.parser.parse(request.q) if request.q.strip() else wq.Every()
+        matched = set(searcher.docs_for_query(text_query))
+        filters = self._filters(generation, request)
+        if filters:
+            matched &= set(searcher.docs_for_query(wq.And(filters)))
+
+        facets = {
+            name: [
+                FacetCount(value, count, value.casefold() in {v.casefold() for v in getattr(request, name)})
+                for value, count in generation.facets.counts(field, matched, getattr(request, name))
+            ]
+            for name, field in FACET_FIELDS.items()
+        }
+        hits: list[Hit] = []
+        start = (request.page - 1) * request.per_page
+        if matched and start < len(matched):
+            results = searcher.search(
+                text_query, filter=matched, limit=start + request.per_page,
+                sortedby=self._order(request), terms=True,
+            )
+            results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80, charlimit=None)
+            results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+            hits = [self._hit(hit) for hit in results[start : start + request.per_page]]
+        return SearchResult(request, len(matched), hits, facets)
+
+    @staticmethod
+    def _filters(generation: _Generation, request: SearchRequest) -> list[wq.Query]:
+        filters: list[wq.Query] = []
+        for name, values in request.filters().items():
+            filters.extend(generation.facets.filter_query(FACET_FIELDS[name], v) for v in values)
+        if request.date_from or request.date_to:
+            filters.append(wq.NumericRange(
+                "published",
+                day_number(request.date_from) if request.date_from else None,
+                day_number(request.date_to) if request.date_to else None,
+            ))
+        return filters
+
+    @staticmethod
+    def _order(request: SearchRequest):
+        sort = request.sort
+        if sort == "relevance" and not request.q.strip():
+            sort = "newest"
+        if sort == "relevance":
+            return None
+        return sorting.FieldFacet("published", reverse=(sort == "newest"))
+
+    @staticmethod
+    def _hit(hit) -> Hit:
+        snippet = hit.highlights("text", top=2)
+        if not snippet:
+            text = hit.get("text", "")
+            snippet = html.escape(text[:SNIPPET_CHARS]) + ("…" if len(text) > SNIPPET_CHARS else "")
+        return Hit(
+            id=hit["id"],
+            title=hit.get("title", ""),
+            url=hit.get("url"),
+            source=hit.get("source") or None,
+            published=from_day_number(hit.get("published")),
+            authors=split_values(hit.get("authors")),
+            snippet=snippet,
+            people=split_values(hit.get("people")),
+            orgs=split_values(hit.get("orgs")),
+            places=split_values(hit.get("places")),
+            score=round(hit.score, 4) if hit.score is not None else None,
+        )

@@ -1,0 +1,74 @@
+"""Writing articles into the index: update in place, or rebuild and swap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from search.article import Article
+from search.index.schema import to_document
+from search.index.store import IndexStore
+
+WRITER_MEMORY_MB = 256
+
+
+def known_fingerprints(store: IndexStore) -> dict[str, str]:
+    """Origin → fingerprint of every indexed document, to skip unchanged inputs."""
+    if store.current() is None:
+        return {}
+    with store.open().searcher() as searcher:
+        return {
+            fields["origin"]: fields.get("fingerprint", "")
+            for fields in searcher.all_stored_fields()
+            if fields.get("origin")
+        }
+
+
+def _write(path: Path, store: IndexStore, articles: Iterable[Article], replace: bool) -> int:
+    writer = store.open(path).writer(limitmb=WRITER_MEMORY_MB, timeout=30)
+    count = 0
+    try:
+        for article in articles:
+            document = to_document(article)
+            if replace:
+                writer.update_document(**document)
+            else:
+                writer.add_document(**document)
+            count += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return count
+
+
+def update_index(store: IndexStore, articles: Iterable[Article]) -> int:
+    """Add or replace articles (by id) in the current generation; returns how many were written."""
+    with store.writing():
+        return _write(store.ensure_current(), store, articles, replace=True)
+
+
+class EmptyRebuild(Exception):
+    """A rebuild that found no article; the previous index is kept."""
+
+
+def rebuild_index(store: IndexStore, articles: Iterable[Article], allow_empty: bool = True) -> int:
+    """Build a new generation from the articles and switch readers to it when it is complete.
+
+    Until the switch the previous generation keeps serving; if anything fails or the run is
+    interrupted, the half-built generation is removed and the previous one stays current.
+    With ``allow_empty=False``, a build with no article raises EmptyRebuild instead of switching.
+    """
+    with store.writing():
+        previous = store.current()
+        building = store.new_generation()
+        try:
+            count = _write(building, store, articles, replace=True)
+            if count == 0 and not allow_empty:
+                raise EmptyRebuild("no article could be read: the previous index is kept")
+            store.publish(building)
+        except BaseException:
+            store.prune(keep_previous=previous)
+            raise
+        store.prune(keep_previous=previous)
+        return count

@@ -1,0 +1,11 @@
+"""Bytes in, Articles out: read inputs, extract text and metadata, find entities."""
+
+from search.ingest.errors import UnreadableDocument
+from search.ingest.extract import extract_article
+from search.ingest.pipeline import add_entities, extract_all
+from search.ingest.sources import IngestFailure, RawDocument, find_inputs, read_documents
+
+__all__ = [
+    "IngestFailure", "RawDocument", "UnreadableDocument", "add_entities", "extract_all",
+    "extract_article", "find_inputs", "read_documents",
+]

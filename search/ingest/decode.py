@@ -1,0 +1,50 @@
+"""Bytes of a saved page → text, refusing what is not an HTML page rather than guessing."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from search.ingest.errors import UnreadableDocument
+
+_DECLARED_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def declared_charset(raw: bytes) -> str | None:
+    """The character set a page declares in its first 4 KB (meta tag or XML declaration), if known."""
+    match = _DECLARED_CHARSET.search(raw[:4096])
+    if not match:
+        return None
+    name = (match.group(1) or match.group(2)).decode("ascii").lower()
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(raw: bytes) -> str:
+    """Decode a page: by its byte-order mark, else its declared charset, else strictly as UTF-8.
+
+    Raises UnreadableDocument for an empty file, binary data or undeclared non-UTF-8 bytes.
+    """
+    if not raw.strip():
+        raise UnreadableDocument("empty file")
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return raw.decode(encoding, errors="replace")
+    if b"\x00" in raw[:8192]:
+        raise UnreadableDocument("binary data, not an HTML page")
+    charset = declared_charset(raw)
+    if charset and charset != "utf-8":
+        return raw.decode(charset, errors="replace")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad = raw[error.start : error.start + 1].hex()
+        raise UnreadableDocument(
+            f"not valid UTF-8 (byte 0x{bad} at offset {error.start}) and no other charset is declared"
+        ) from None

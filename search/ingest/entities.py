@@ -1,0 +1,94 @@
+"""Named entities (people, organisations, places) with spaCy's NER pipe, tidied per article."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+MAX_CHARS = 100_000
+"""Only the start of very long texts is read for entities: news articles are far shorter."""
+_UNUSED_PIPES = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
+_LABELS = {"PERSON": "people", "ORG": "orgs", "GPE": "places", "LOC": "places"}
+_EDGE = " \t\n\"'“”‘’«»()[]{}<>•·*–—-_|,;:.!?/\\"
+_LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+
+
+@dataclass
+class Entities:
+    people: list[str] = field(default_factory=list)
+    orgs: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+
+
+def tidy(name: str) -> str | None:
+    """A readable entity name, or None for what is not a name (lower case, numbers, fragments).
+
+    Strips bullets, quotes, a leading "the" and a possessive "'s"; joins the words with single spaces.
+    """
+    name = " ".join(name.replace(",", " ").split()).strip(_EDGE)
+    name = _POSSESSIVE.sub("", _LEADING_ARTICLE.sub("", name)).strip(_EDGE)
+    if len(name) < 2 or len(name) > 80 or not any(c.isupper() for c in name):
+        return None
+    if not any(c.isalpha() for c in name) or (name.islower() and " " not in name):
+        return None
+    return name
+
+
+def _ranked(names: list[str]) -> list[str]:
+    """Distinct names (case-insensitively), most mentioned first, then in order of first mention."""
+    counts = Counter(n.casefold() for n in names)
+    first: dict[str, str] = {}
+    for n in names:
+        first.setdefault(n.casefold(), n)
+    order = {key: i for i, key in enumerate(first)}
+    return [first[key] for key in sorted(first, key=lambda k: (-counts[k], order[k]))]
+
+
+def _full_names(people: list[str]) -> list[str]:
+    """Map a surname-only mention to the full name it shortens ("Lukashenko" → "Alexander Lukashenko")."""
+    full_by_surname: dict[str, str] = {}
+    for name in people:
+        parts = name.split()
+        if len(parts) > 1:
+            full_by_surname.setdefault(parts[-1].casefold(), name)
+    return [name if " " in name else full_by_surname.get(name.casefold(), name) for name in people]
+
+
+def group_entities(spans: list[tuple[str, str]]) -> Entities:
+    """Entities of an article from (text, spaCy label) spans: tidied, merged and deduplicated."""
+    found: dict[str, list[str]] = {"people": [], "orgs": [], "places": []}
+    for text, label in spans:
+        kind = _LABELS.get(label)
+        name = tidy(text) if kind else None
+        if name:
+            found[kind].append(name)
+    place_keys = {p.casefold() for p in found["places"]}
+    # A country the model calls an organisation ("Belarus said...") is still a place.
+    orgs = [o for o in found["orgs"] if o.casefold() not in place_keys]
+    return Entities(
+        people=_ranked(_full_names(found["people"])),
+        orgs=_ranked(orgs),
+        places=_ranked(found["places"]),
+    )
+
+
+class EntityRecognizer:
+    """spaCy's NER pipe, loaded once, without the pipes that entities do not need."""
+
+    def __init__(self, model: str):
+        import spacy
+
+        self.nlp = spacy.load(model, exclude=_UNUSED_PIPES)
+
+    def entities(self, text: str) -> Entities:
+        doc = self.nlp(text[:MAX_CHARS])
+        return group_entities([(ent.text, ent.label_) for ent in doc.ents])
+
+
+@lru_cache(maxsize=2)
+def recognizer(model: str) -> EntityRecognizer:
+    """The recognizer for a model name, loaded on first use and kept for the process."""
+    return EntityRecognizer(model)

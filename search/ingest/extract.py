@@ -1,0 +1,92 @@
+"""One saved page → one Article: text, title, byline, source, canonical URL, language and date."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from search.article import Article, article_id, fingerprint
+from search.ingest.dates import publication_date
+from search.ingest.decode import decode_html
+from search.ingest.errors import UnreadableDocument
+from search.ingest.language import identify_language
+from search.ingest.metadata import PageMetadata, parse_tree, read_metadata
+from search.ingest.text import clean_text, extract_body
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|–—:-]\s+|\s+»\s+|\s+::\s+")
+
+
+def source_name(site_name: str | None, url: str | None) -> str | None:
+    """The publication's name, else the host the page came from (without ``www.``)."""
+    if site_name:
+        return site_name
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
+
+
+def strip_site_name(title: str, site: str | None) -> str:
+    """A page title without a trailing or leading "| Site Name" part."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    site_key = (site or "").casefold()
+    if site_key and site_key in parts[-1].casefold():
+        return title[: title.rfind(parts[-1])].rstrip(" |–—:-»")
+    if site_key and site_key in parts[0].casefold():
+        return title[len(parts[0]):].lstrip(" |–—:-»")
+    return title
+
+
+def choose_title(meta: PageMetadata, extracted: str | None, site: str | None) -> str:
+    """The headline: structured data first, then trafilatura's, then ``<title>``, without the site name."""
+    for candidate in (meta.title, extracted, meta.html_title):
+        if candidate and candidate.strip():
+            return strip_site_name(" ".join(candidate.split()), site)
+    return ""
+
+
+def choose_authors(meta: PageMetadata, extracted: str | None, site: str | None) -> list[str]:
+    """The people who wrote the article; the publication itself is not an author."""
+    names = meta.authors or [a.strip() for a in (extracted or "").split(";") if a.strip()]
+    not_people = {n.casefold() for n in meta.organisation_authors + [site or ""]}
+    return list(dict.fromkeys(n for n in names if n.casefold() not in not_people))
+
+
+def extract_article(html: str | bytes, url: str | None = None, *, origin: str | None = None) -> Article:
+    """Extract an article's text, metadata and publication date from a page (entities are added later).
+
+    ``url`` is where the page was found, ``origin`` where it was read from (a path); the article's
+    id comes from its canonical URL, else ``url``, else ``origin``. Raises UnreadableDocument when the
+    page cannot be read or holds no article text.
+    """
+    if isinstance(html, bytes):
+        raw, html = html, decode_html(html)
+    else:
+        raw = html.encode("utf-8", errors="replace")
+        if not html.strip():
+            raise UnreadableDocument("empty page")
+    try:
+        tree = parse_tree(html)
+    except ValueError as error:
+        raise UnreadableDocument(f"not an HTML page ({error})") from None
+    meta = read_metadata(tree, url)
+    published = publication_date(tree, url=meta.canonical_url or url)
+    text, found = extract_body(html, url=meta.canonical_url or url)
+    site = source_name(meta.site_name or found.get("sitename"), meta.canonical_url or url)
+    title = choose_title(meta, found.get("title"), site)
+    text = clean_text(text, title)
+    if not text:
+        raise UnreadableDocument("no article text found in the page")
+    canonical = meta.canonical_url or url
+    return Article(
+        id=article_id(canonical or origin or fingerprint(raw)),
+        url=canonical,
+        source=site,
+        title=title or text.split("\n", 1)[0][:120],
+        authors=choose_authors(meta, found.get("author"), site),
+        published=published,
+        language=meta.language or identify_language(text),
+        text=text,
+        origin=origin or "",
+        fingerprint=fingerprint(raw),
+    )

@@ -1,0 +1,119 @@
+"""Metadata a page declares about itself: JSON-LD, OpenGraph and meta tags, canonical link, language."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml import html as lxml_html
+
+ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
+                 "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "report", "webpage"}
+
+
+@dataclass
+class PageMetadata:
+    title: str | None = None
+    """The headline from JSON-LD or OpenGraph (no site-name suffix), if declared."""
+    html_title: str | None = None
+    site_name: str | None = None
+    canonical_url: str | None = None
+    language: str | None = None
+    authors: list[str] = field(default_factory=list)
+    """People named as authors (organisations named as authors are left out)."""
+    organisation_authors: list[str] = field(default_factory=list)
+
+
+def parse_tree(html: str) -> lxml_html.HtmlElement:
+    """Parse HTML leniently; raises ValueError when there is nothing to parse."""
+    return lxml_html.document_fromstring(html)
+
+
+def _clean(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = " ".join(value.split())
+    return value or None
+
+
+def _json_ld_objects(tree) -> list[dict]:
+    found: list[dict] = []
+
+    def collect(node):
+        if isinstance(node, list):
+            for item in node:
+                collect(item)
+        elif isinstance(node, dict):
+            found.append(node)
+            collect(node.get("@graph", []))
+
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            collect(json.loads(script.text_content() or "null", strict=False))
+        except ValueError:
+            continue
+    return found
+
+
+def _types(obj: dict) -> set[str]:
+    kind = obj.get("@type", [])
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.lower() for k in kinds if isinstance(k, str)}
+
+
+def _names(value) -> list[tuple[str, bool]]:
+    """(name, is_person) pairs from a JSON-LD author/publisher value."""
+    items = value if isinstance(value, list) else [value]
+    names = []
+    for item in items:
+        if isinstance(item, str) and _clean(item):
+            names.append((_clean(item), True))
+        elif isinstance(item, dict) and _clean(item.get("name")):
+            names.append((_clean(item["name"]), "person" in _types(item) or not _types(item)))
+    return names
+
+
+def read_metadata(tree, url: str | None = None) -> PageMetadata:
+    """What the page says about itself, preferring structured data over meta tags."""
+    meta: dict[str, str] = {}
+    for element in tree.xpath("//meta[@content]"):
+        key = (element.get("property") or element.get("name") or element.get("itemprop") or "").lower()
+        if key and key not in meta and _clean(element.get("content")):
+            meta[key] = _clean(element.get("content"))
+
+    data = PageMetadata()
+    articles = [o for o in _json_ld_objects(tree) if _types(o) & ARTICLE_TYPES]
+    articles.sort(key=lambda o: "webpage" in _types(o))
+    for obj in articles:
+        data.title = data.title or _clean(obj.get("headline"))
+        for name, is_person in _names(obj.get("author", [])):
+            (data.authors if is_person else data.organisation_authors).append(name)
+        publisher = _names(obj.get("publisher", []))
+        if publisher and not data.site_name:
+            data.site_name = publisher[0][0]
+        if data.authors or data.organisation_authors:
+            break
+
+    data.title = data.title or meta.get("og:title") or meta.get("twitter:title")
+    titles = tree.xpath("//title")
+    data.html_title = _clean(titles[0].text_content()) if titles else None
+    data.site_name = meta.get("og:site_name") or data.site_name or meta.get("application-name")
+    if not data.authors and not data.organisation_authors:
+        for key in ("author", "article:author", "byl", "dc.creator", "sailthru.author", "parsely-author"):
+            value = meta.get(key)
+            if value and not value.startswith("http"):
+                data.authors = [a.strip() for a in value.removeprefix("By ").split(",") if a.strip()]
+                break
+
+    canonical = tree.xpath('//link[@rel="canonical"]/@href')
+    candidate = (canonical[0].strip() if canonical else None) or meta.get("og:url")
+    if candidate:
+        data.canonical_url = urljoin(url or "", candidate) if url else candidate
+    if data.canonical_url and not data.canonical_url.startswith(("http://", "https://")):
+        data.canonical_url = None
+
+    lang = tree.get("lang") or tree.get("xml:lang") or meta.get("og:locale") or meta.get("content-language")
+    if lang:
+        data.language = lang.replace("_", "-").split("-")[0].strip().lower() or None
+    return data

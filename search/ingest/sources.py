@@ -1,0 +1,103 @@
+"""Finding and reading inputs: HTML files (plain or gzipped) and JSONL files of records."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from search.article import fingerprint
+
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+
+
+@dataclass
+class RawDocument:
+    """One input before extraction: a page's bytes, or a record that already holds its text."""
+
+    origin: str
+    fingerprint: str
+    html: bytes | None = None
+    url: str | None = None
+    title: str | None = None
+    text: str | None = None
+    published: str | None = None
+
+
+@dataclass
+class IngestFailure:
+    """An input that could not be read or extracted, and why."""
+
+    origin: str
+    reason: str
+
+
+def _suffix_of(path: Path) -> str | None:
+    name = path.name.lower()
+    return next((s for s in HTML_SUFFIXES + JSONL_SUFFIXES if name.endswith(s)), None)
+
+
+def find_inputs(paths: Iterable[Path]) -> list[Path]:
+    """Every readable input under the given files and folders (recursively), in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and _suffix_of(p)))
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def _read_bytes(path: Path) -> bytes:
+    raw = path.read_bytes()
+    if path.name.lower().endswith(".gz"):
+        try:
+            return gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as error:
+            raise OSError(f"not a valid gzip file ({error})") from None
+    return raw
+
+
+def _record(origin: str, line: bytes) -> RawDocument | IngestFailure:
+    try:
+        record = json.loads(line)
+    except ValueError as error:
+        return IngestFailure(origin, f"not valid JSON ({error})")
+    if not isinstance(record, dict):
+        return IngestFailure(origin, "not a JSON object")
+    url = record.get("url") if isinstance(record.get("url"), str) else None
+    if isinstance(record.get("html"), str):
+        return RawDocument(origin, fingerprint(line), html=record["html"].encode("utf-8"), url=url)
+    text = record.get("text", record.get("body"))
+    if not isinstance(text, str) or not text.strip():
+        return IngestFailure(origin, "a record needs an 'html' or a non-empty 'text' value")
+    published = record.get("published", record.get("date"))
+    return RawDocument(
+        origin, fingerprint(line), url=url, text=text,
+        title=str(record.get("title") or "").strip(),
+        published=published if isinstance(published, str) else None,
+    )
+
+
+def read_documents(path: Path) -> Iterator[RawDocument | IngestFailure]:
+    """The documents in one input file, or a failure for each part that cannot be read."""
+    origin = str(path)
+    kind = _suffix_of(path)
+    try:
+        raw = _read_bytes(path)
+    except OSError as error:
+        yield IngestFailure(origin, error.strerror or str(error))
+        return
+    if kind in JSONL_SUFFIXES:
+        for number, line in enumerate(raw.splitlines(), start=1):
+            if line.strip():
+                yield _record(f"{origin}#L{number}", line)
+        return
+    if kind is None:
+        yield IngestFailure(origin, "not an input this tool reads (.html, .htm, .html.gz, .jsonl)")
+        return
+    yield RawDocument(origin, fingerprint(raw), html=raw)

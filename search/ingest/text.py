@@ -1,0 +1,81 @@
+"""The article's own text: trafilatura first, a BeautifulSoup fallback, then our own cleaning."""
+
+from __future__ import annotations
+
+import re
+
+import trafilatura
+from bs4 import BeautifulSoup
+
+_BOILERPLATE_LINES = [
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        r"^advertisements?$",
+        r"^(story continues|article continues) below( this)?( advertisement| ad)?\.?$",
+        r"^source:\s*read (the )?full (article|story)\.?$",
+        r"^read (the )?full (article|story)\.?$",
+        r"^(read|see) (more|also)\b.{0,80}$",
+        r"^visit .{1,60}'s homepage for more stories\.?$",
+        r"^(sign up|subscribe)\b.{0,60}\bnewsletter\b.{0,80}$",
+        r"^(click|tap) here\b.{0,80}$",
+        r"^(share|follow us) (this|on)\b.{0,60}$",
+        r"^related (stories|articles|coverage|content)\s*:?$",
+        r"^.{0,80}\bcookies?\b.{0,80}\b(accept|consent|agree)\b.{0,40}$",
+        r"^(this|the) (article|story) (was )?(originally )?(published|appeared) (on|in|at)\b.{0,80}$",
+        r"^copyright\b.{0,100}$|^©.{0,100}$|^all rights reserved\.?$",
+    )
+]
+_REMOVED_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "figure",
+                 "iframe", "button", "svg", "template")
+_NOISE_CLASS = re.compile(r"\b(ad|ads|advert\w*|promo\w*|related|share|social|cookie\w*|newsletter|"
+                          r"comments?|menu|sidebar|subscribe|trending|breadcrumbs?|byline)\b", re.I)
+_BLOCKS = ("p", "li", "h2", "h3", "h4", "blockquote", "pre")
+
+
+def is_boilerplate(line: str) -> bool:
+    """Whether a short line is site furniture (ads, "read more", newsletter and cookie lines)."""
+    line = line.strip(" \t-–—•*|")
+    return len(line) < 200 and any(p.search(line) for p in _BOILERPLATE_LINES)
+
+
+def clean_text(text: str, title: str | None = None) -> str:
+    """Drop boilerplate lines and a leading copy of the title; collapse runs of whitespace."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [line for line in lines if line and not is_boilerplate(line)]
+    if title and lines and lines[0].casefold() == " ".join(title.split()).casefold():
+        lines = lines[1:]
+    return "\n".join(lines)
+
+
+def fallback_text(html: str) -> str:
+    """Article text by document structure, for pages trafilatura finds nothing in."""
+    soup = BeautifulSoup(html, "lxml")
+    for tag in soup(_REMOVED_TAGS):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.attrs is None:
+            continue
+        marker = " ".join(tag.get("class", [])) + " " + (tag.get("id") or "")
+        if _NOISE_CLASS.search(marker) and tag.name not in ("html", "body", "main", "article"):
+            tag.decompose()
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    blocks = [" ".join(b.get_text(" ").split()) for b in root.find_all(_BLOCKS)]
+    blocks = [b for b in blocks if b]
+    if not blocks:
+        blocks = [" ".join(root.get_text(" ").split())]
+    return "\n".join(blocks)
+
+
+def extract_body(html: str, url: str | None = None) -> tuple[str, dict]:
+    """The page's article text and trafilatura's metadata (title, author, sitename, date...)."""
+    document = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, favor_precision=True, include_comments=False,
+        include_tables=True, include_images=False, deduplicate=False,
+    )
+    found = document.as_dict() if document is not None else {}
+    text = found.get("text") or ""
+    if len(text.split()) < 25:
+        structural = fallback_text(html)
+        if len(structural.split()) > len(text.split()):
+            text = structural
+    return text, found

