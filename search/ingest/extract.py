@@ -49,7 +49,11 @@ def choose_authors(meta: PageMetadata, extracted: str | None, site: str | None) 
     """The people who wrote the article; the publication itself is not an author."""
     names = meta.authors or [a.strip() for a in (extracted or "").split(";") if a.strip()]
     not_people = {n.casefold() for n in meta.organisation_authors + [site or ""]}
-    return list(dict.fromkeys(n for n in names if n.casefold() not in not_people))
+    squeezed_site = (site or "").replace(" ", "").casefold()
+    return list(dict.fromkeys(
+        n for n in names
+        if n.casefold() not in not_people and n.replace(" ", "").casefold() not in squeezed_site
+    ))
 
 
 def extract_article(html: str | bytes, url: str | None = None, *, origin: str | None = None) -> Article:
@@ -74,7 +78,8 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
     text, found = extract_body(html, url=meta.canonical_url or url)
     site = source_name(meta.site_name or found.get("sitename"), meta.canonical_url or url)
     title = choose_title(meta, found.get("title"), site)
-    text = clean_text(text, title)
+    authors = choose_authors(meta, found.get("author"), site)
+    text = clean_text(text, title, authors)
     if not text:
         raise UnreadableDocument("no article text found in the page")
     canonical = meta.canonical_url or url
@@ -83,7 +88,7 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
         url=canonical,
         source=site,
         title=title or text.split("\n", 1)[0][:120],
-        authors=choose_authors(meta, found.get("author"), site),
+        authors=authors,
         published=published,
         language=meta.language or identify_language(text),
         text=text,

@@ -6,6 +6,7 @@ import re
 
 import trafilatura
 from bs4 import BeautifulSoup
+from lxml import html as lxml_html
 
 _BOILERPLATE_LINES = [
     re.compile(pattern, re.IGNORECASE)
@@ -38,13 +39,34 @@ def is_boilerplate(line: str) -> bool:
     return len(line) < 200 and any(p.search(line) for p in _BOILERPLATE_LINES)
 
 
-def clean_text(text: str, title: str | None = None) -> str:
-    """Drop boilerplate lines and a leading copy of the title; collapse runs of whitespace."""
+def _is_byline(line: str, authors: list[str]) -> bool:
+    names = re.sub(r"^by\s+", "", line.strip(), flags=re.IGNORECASE).split(",")[0].split(" and ")
+    return bool(authors) and all(n.strip().casefold() in {a.casefold() for a in authors} for n in names)
+
+
+def clean_text(text: str, title: str | None = None, authors: list[str] | None = None) -> str:
+    """Drop boilerplate lines, and a title or byline line at the start; collapse whitespace."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
     lines = [line for line in lines if line and not is_boilerplate(line)]
-    if title and lines and lines[0].casefold() == " ".join(title.split()).casefold():
+    title_key = " ".join((title or "").split()).casefold()
+    while lines and (lines[0].casefold() == title_key or _is_byline(lines[0], authors or [])):
         lines = lines[1:]
     return "\n".join(lines)
+
+
+def unwrap_layout_tables(html: str) -> str:
+    """Turn tables used for page layout (cells holding paragraphs or headings) into plain blocks,
+    which trafilatura would otherwise flatten into one line of table cells."""
+    if "<table" not in html.lower():
+        return html
+    tree = lxml_html.document_fromstring(html)
+    changed = False
+    for table in tree.xpath("//table[.//p or .//h1 or .//h2 or .//nav]"):
+        for element in [table, *table.xpath(".//tr|.//td|.//th|.//tbody|.//thead|.//tfoot")]:
+            element.tag = "div"
+            element.attrib.pop("class", None)
+        changed = True
+    return lxml_html.tostring(tree, encoding="unicode") if changed else html
 
 
 def fallback_text(html: str) -> str:
@@ -68,6 +90,7 @@ def fallback_text(html: str) -> str:
 
 def extract_body(html: str, url: str | None = None) -> tuple[str, dict]:
     """The page's article text and trafilatura's metadata (title, author, sitename, date...)."""
+    html = unwrap_layout_tables(html)
     document = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, favor_precision=True, include_comments=False,
         include_tables=True, include_images=False, deduplicate=False,

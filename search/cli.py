@@ -1,0 +1,149 @@
+"""The ``news-search`` command: a thin layer of click over the library."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from search.index import IndexBusy, SearchIndex
+from search.indexing import EmptyRebuild, IndexReport, index_paths
+from search.query import SearchError, parse_params
+from search.settings import Settings
+
+
+def index_option(command):
+    """The shared ``--index DIR`` option, defaulting to the setting."""
+    return click.option(
+        "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
+        default=lambda: str(Settings.from_env().index_dir), show_default="index",
+        help="Folder holding the index.",
+    )(command)
+
+
+def paths_argument(command):
+    return click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))(command)
+
+
+def _progress_bar():
+    """A progress callback drawing a bar on a terminal, or None when output is not a terminal."""
+    if not sys.stderr.isatty():
+        return None, None
+    bar = click.progressbar(length=1, label="Extracting", file=sys.stderr)
+
+    def update(done: int, total: int) -> None:
+        bar.length = total
+        bar.update(done - bar.pos)
+
+    return bar, update
+
+
+def _print_report(report: IndexReport) -> None:
+    click.echo(f"Indexed {report.indexed}, unchanged {report.unchanged}, failed {len(report.failures)}.")
+    for failure in report.failures:
+        click.echo(f"  failed: {failure.origin}: {failure.reason}", err=True)
+
+
+def _run_indexing(paths: tuple[Path, ...], index_dir: Path, rebuild: bool) -> None:
+    settings = Settings.from_env(index_dir=index_dir)
+    bar, progress = _progress_bar()
+    try:
+        report = index_paths(list(paths) or [settings.corpus_dir], settings, rebuild=rebuild, progress=progress)
+    except (IndexBusy, EmptyRebuild) as error:
+        raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt:
+        click.echo("Interrupted: the index is as it was before this run.", err=True)
+        sys.exit(130)
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    _print_report(report)
+    sys.exit(1 if report.failures else 0)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="news-search")
+def main() -> None:
+    """Full-text search over an archive of news articles."""
+
+
+@main.command()
+@paths_argument
+@index_option
+def index(paths: tuple[Path, ...], index_dir: Path) -> None:
+    """Add new and changed articles from PATHS (files or folders; default: corpus/).
+
+    Exits 0 when every file went in, 1 when some failed (the rest is committed).
+    """
+    _run_indexing(paths, index_dir, rebuild=False)
+
+
+@main.command()
+@paths_argument
+@index_option
+def reindex(paths: tuple[Path, ...], index_dir: Path) -> None:
+    """Rebuild the index from PATHS into a new folder and switch to it when complete.
+
+    A running server keeps answering from the old index until the switch.
+    """
+    _run_indexing(paths, index_dir, rebuild=True)
+
+
+def _filter_options(command):
+    options = [
+        click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Published on or after."),
+        click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Published on or before."),
+        click.option("--person", multiple=True, help="Mentions this person (repeatable)."),
+        click.option("--org", multiple=True, help="Mentions this organisation (repeatable)."),
+        click.option("--place", multiple=True, help="Mentions this place (repeatable)."),
+        click.option("--source", multiple=True, help="From this source (repeatable)."),
+        click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance"),
+        click.option("--page", default="1"),
+        click.option("--per-page", "per_page", default="10"),
+    ]
+    return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
+
+
+@main.command(name="search")
+@click.argument("query", default="")
+@_filter_options
+@click.option("--json", "as_json", is_flag=True, help="Print the result as the API's JSON.")
+@index_option
+def search_command(query: str, as_json: bool, index_dir: Path, **filters) -> None:
+    """Search the index for QUERY and print the results."""
+    params = {"q": [query]}
+    for name, value in filters.items():
+        key = {"date_from": "from", "date_to": "to"}.get(name, name)
+        params[key] = list(value) if isinstance(value, tuple) else ([value] if value else [])
+    try:
+        result = SearchIndex(index_dir).search(parse_params(params))
+    except SearchError as error:
+        raise click.BadParameter(error.message, param_hint=error.parameter) from None
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result.total} result(s), page {result.request.page} of {result.pages}")
+    for hit in result.hits:
+        date = hit.published.isoformat() if hit.published else "undated"
+        click.echo(f"\n{click.style(hit.title, bold=True)}\n  {hit.source or ''} · {date} · {hit.id}")
+        if hit.url:
+            click.echo(f"  {hit.url}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@index_option
+def serve(host: str, port: int, workers: int, index_dir: Path) -> None:
+    """Serve the search site with gunicorn; indexes corpus/ first if the index is empty."""
+    settings = Settings.from_env(index_dir=index_dir)
+    if SearchIndex(index_dir).count() == 0 and settings.corpus_dir.is_dir():
+        click.echo(f"The index is empty: indexing {settings.corpus_dir}/ first.")
+        _print_report(index_paths([settings.corpus_dir], settings))
+    from web.server import serve as run_server
+
+    run_server(index_dir=index_dir, host=host, port=port, workers=workers)

@@ -1,0 +1,24 @@
+"""The web site: a search page, article pages and a JSON API over the same search function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from search.index import SearchIndex
+from search.settings import Settings
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The Flask application. ``config`` may set ``INDEX_DIR`` (default: the ``index_dir`` setting)."""
+    app = Flask(__name__)
+    app.config["INDEX_DIR"] = str(Settings.from_env().index_dir)
+    app.config.update(config or {})
+    app.extensions["search_index"] = SearchIndex(Path(app.config["INDEX_DIR"]))
+
+    from web import api, views
+
+    app.register_blueprint(views.blueprint)
+    app.register_blueprint(api.blueprint, url_prefix="/api")
+    return app

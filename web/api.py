@@ -1,0 +1,35 @@
+"""The JSON API: the same parameters and the same search function as the page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from search.query import SearchError
+from web.searching import find_article, request_from_args, run_search
+
+blueprint = Blueprint("api", __name__)
+
+
+def error_response(message: str, parameter: str | None, status: int):
+    return jsonify({"error": {"message": message, "parameter": parameter}}), status
+
+
+@blueprint.errorhandler(SearchError)
+def bad_request(error: SearchError):
+    return error_response(error.message, error.parameter, 400)
+
+
+@blueprint.get("/search")
+def search():
+    """``GET /api/search?q=&from=&to=&person=&org=&place=&source=&sort=&page=&per_page=``"""
+    return jsonify(run_search(request_from_args()).to_dict())
+
+
+@blueprint.get("/articles/<article_id>")
+def article(article_id: str):
+    found = find_article(article_id)
+    if found is None:
+        return error_response(f"No article has the id {article_id!r}.", "id", 404)
+    data = found.to_dict()
+    del data["fingerprint"]
+    return jsonify(data)

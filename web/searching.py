@@ -1,0 +1,27 @@
+"""The one path from an HTTP request to a search result, shared by the page and the API."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from search.article import Article
+from search.index import SearchIndex
+from search.query import SearchRequest, SearchResult, parse_params
+
+
+def search_index() -> SearchIndex:
+    return current_app.extensions["search_index"]
+
+
+def request_from_args() -> SearchRequest:
+    """The SearchRequest the query string describes; raises InvalidParameter."""
+    return parse_params(request.args.to_dict(flat=False))
+
+
+def run_search(search_request: SearchRequest) -> SearchResult:
+    """Run a request; raises SearchError subclasses for bad parameters or query syntax."""
+    return search_index().search(search_request)
+
+
+def find_article(article_id: str) -> Article | None:
+    return search_index().article(article_id)

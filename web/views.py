@@ -1,0 +1,40 @@
+"""The HTML pages: search and article. Each renders what the API returns for the same URL."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from search.query import SORTS, SearchError, SearchRequest
+from web import links
+from web.searching import find_article, request_from_args, run_search
+
+blueprint = Blueprint("views", __name__)
+
+
+@blueprint.get("/")
+def search_page():
+    search_request, result, error = SearchRequest(), None, None
+    try:
+        search_request = request_from_args()
+        result = run_search(search_request)
+    except SearchError as problem:
+        error = problem
+    return render_template(
+        "search.html",
+        search_request=search_request,
+        result=result,
+        error=error,
+        sorts=SORTS,
+        facets=links.facet_links(result) if result else [],
+        selected=links.selected_filters(search_request),
+        links=links,
+        api_url=links.search_url(search_request, "api.search"),
+    ), (400 if error else 200)
+
+
+@blueprint.get("/articles/<article_id>")
+def article_page(article_id: str):
+    article = find_article(article_id)
+    if article is None:
+        abort(404)
+    return render_template("article.html", article=article, links=links)
