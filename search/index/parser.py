@@ -54,5 +54,7 @@ def build_parser(schema) -> qparser.QueryParser:
     """A parser over title and text where every word must match (as in web search engines)."""
     parser = qparser.MultifieldParser(list(SEARCHED_FIELDS), schema, group=qparser.AndGroup)
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    # "-word" excludes and "+word" requires, but only at the start of a word: "Ki-moon" stays one name.
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)"))
     parser.add_plugin(SyntaxCheckPlugin())
     return parser

@@ -13,6 +13,8 @@ from search.ingest.language import identify_language
 from search.ingest.metadata import PageMetadata, parse_tree, read_metadata
 from search.ingest.text import clean_text, extract_body
 
+MIN_WORDS = 5
+"""Fewer words than this are not an article (a menu, a bare link, an empty template)."""
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:-]\s+|\s+»\s+|\s+::\s+")
 
 
@@ -80,7 +82,7 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
     title = choose_title(meta, found.get("title"), site)
     authors = choose_authors(meta, found.get("author"), site)
     text = clean_text(text, title, authors)
-    if not text:
+    if sum(any(c.isalpha() for c in word) for word in text.split()) < MIN_WORDS:
         raise UnreadableDocument("no article text found in the page")
     canonical = meta.canonical_url or url
     return Article(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import trafilatura
 from bs4 import BeautifulSoup
@@ -71,7 +72,9 @@ def unwrap_layout_tables(html: str) -> str:
 
 def fallback_text(html: str) -> str:
     """Article text by document structure, for pages trafilatura finds nothing in."""
-    soup = BeautifulSoup(html, "lxml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # bs4 warns when markup looks like a URL; it is parsed, never fetched
+        soup = BeautifulSoup(html, "lxml")
     for tag in soup(_REMOVED_TAGS):
         tag.decompose()
     for tag in soup.find_all(True):

@@ -1,0 +1,108 @@
+"""Shared fixtures: real files in temporary folders, a real index, the app over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from search.indexing import index_paths
+from search.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+SEED_PAGE = SHARED / "seed" / "belarus-protesters-release.html"
+SEED_TEXT = SHARED / "seed" / "000_a7d1dc08e0c5cbcf.txt"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def settings_for(index_dir: Path, **overrides) -> Settings:
+    return Settings(index_dir=index_dir, corpus_dir=CORPUS, **overrides)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return settings_for(tmp_path / "index")
+
+
+@pytest.fixture(scope="session")
+def seed_page() -> Path:
+    if not SEED_PAGE.exists():
+        pytest.skip(f"the sample page is not here ({SEED_PAGE.relative_to(ROOT.parent)}): ../shared is absent")
+    return SEED_PAGE
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory) -> Path:
+    """The bundled corpus indexed once for the whole session (read-only for tests)."""
+    index_dir = tmp_path_factory.mktemp("corpus") / "index"
+    report = index_paths([CORPUS], settings_for(index_dir))
+    assert not report.failures and report.indexed >= 20
+    return index_dir
+
+
+@pytest.fixture
+def corpus_index_copy(corpus_index: Path, tmp_path: Path) -> Path:
+    """A private, writable copy of the corpus index."""
+    target = tmp_path / "index"
+    shutil.copytree(corpus_index, target, symlinks=True)
+    return target
+
+
+class LiveServer:
+    """The Flask app served over real HTTP on a free local port, in a thread."""
+
+    def __init__(self, index_dir: Path):
+        from web import create_app
+
+        self.server = make_server("127.0.0.1", 0, create_app({"INDEX_DIR": str(index_dir)}), threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def corpus_server(corpus_index: Path):
+    server = LiveServer(corpus_index)
+    yield server
+    server.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def browser_required() -> bool:
+    return os.environ.get("NEWS_SEARCH_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright; skipped where Chromium is not installed,
+    unless NEWS_SEARCH_REQUIRE_BROWSER=1 (as in CI), where its absence fails."""
+    if not CHROMIUM.exists():
+        if browser_required():
+            pytest.fail(f"{CHROMIUM} is missing and browser tests are required")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield instance
+        instance.close()

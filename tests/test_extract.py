@@ -1,0 +1,67 @@
+import re
+from datetime import date
+
+import pytest
+
+from search.ingest import UnreadableDocument, extract_article
+
+from conftest import CORPUS
+
+CORPUS_PAGES = sorted(CORPUS.glob("*.html"))
+FURNITURE = re.compile(r"(?i)advertisement|cookies|newsletter|click here|read more|share this|most read|"
+                       r"related stories|all rights reserved|premium edition|originally published")
+
+
+def test_the_corpus_has_twenty_or_more_articles():
+    assert len(CORPUS_PAGES) >= 20
+
+
+@pytest.mark.parametrize("page", CORPUS_PAGES, ids=lambda p: p.stem)
+def test_every_corpus_page_gives_its_date_title_source_and_clean_text(page):
+    article = extract_article(page.read_bytes(), origin=str(page))
+    assert article.published == date.fromisoformat(page.name[:10])
+    assert article.title and "|" not in article.title and not article.title.endswith("Metro Wire")
+    assert article.source and article.authors and article.language == "en"
+    assert article.url and article.url.startswith("https://")
+    assert len(article.text.split()) > 60
+    assert not FURNITURE.search(article.text), FURNITURE.search(article.text)
+    assert not article.text.startswith(article.title)
+    assert article.authors[0] not in article.text.split("\n")[0]
+
+
+def test_the_sample_page_keeps_only_the_story(seed_page):
+    article = extract_article(seed_page.read_bytes())
+    assert article.published == date(2020, 8, 14)
+    assert article.source == "Business Insider"
+    assert article.title.startswith("Belarus said it will release detained protesters")
+    assert article.url == "https://www.businessinsider.com/belarus-release-detained-protesters-torture-police-brutality-2020-8"
+    for furniture in ("Visit Business Insider's homepage", "Read Full Article", "Advertisement",
+                      "Subscribe to our newsletter", "Related stories", "Copyright", "Trending"):
+        assert furniture not in article.text
+    assert "Yuri Karayev, the Belarusian interior minister" in article.text
+    assert article.authors == []  # the publication is not a person
+
+
+def test_the_id_comes_from_the_canonical_url_else_the_url_else_the_origin():
+    page = "<html><head>{}</head><body><article><p>" + "Words of the story. " * 20 + "</p></article></body></html>"
+    with_canonical = extract_article(page.format('<link rel="canonical" href="https://a.example/x">'), "https://b.example/y")
+    with_url = extract_article(page.format(""), "https://b.example/y")
+    with_origin = extract_article(page.format(""), origin="folder/page.html")
+    assert with_canonical.url == "https://a.example/x"
+    assert len({with_canonical.id, with_url.id, with_origin.id}) == 3
+    assert with_origin.id == extract_article(page.format(""), origin="folder/page.html").id
+
+
+@pytest.mark.parametrize("page, reason", [
+    (b"", "empty file"),
+    (b"<html><body><nav>Home</nav></body></html>", "no article text"),
+    ("   ", "empty page"),
+])
+def test_pages_without_a_story_are_refused_with_a_reason(page, reason):
+    with pytest.raises(UnreadableDocument, match=reason):
+        extract_article(page)
+
+
+def test_a_page_that_is_only_a_url_is_not_fetched():
+    with pytest.raises(UnreadableDocument):
+        extract_article("https://example.org/2020/01/01/story")

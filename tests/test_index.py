@@ -1,0 +1,103 @@
+"""Writing the index: updates, rebuilds with an atomic switch, and what a failure leaves behind."""
+
+import os
+from datetime import date
+
+import pytest
+
+from search.article import Article
+from search.index import EmptyRebuild, IndexBusy, IndexStore, SearchIndex, rebuild_index, update_index
+from search.index.writer import known_fingerprints
+from search.query import SearchRequest
+
+
+def article(n: int, **fields) -> Article:
+    values = dict(id=f"id{n}", title=f"Story {n}", text=f"Body of story number {n} about harbours.",
+                  origin=f"f{n}.html", fingerprint=f"fp{n}", published=date(2020, 1, n))
+    values.update(fields)
+    return Article(**values)
+
+
+def test_update_adds_and_replaces_by_id(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    assert update_index(store, [article(1), article(2)]) == 2
+    update_index(store, [article(2, title="Story two, corrected", fingerprint="new")])
+    search = SearchIndex(store.root)
+    assert search.count() == 2
+    assert search.article("id2").title == "Story two, corrected"
+    assert known_fingerprints(store) == {"f1.html": "fp1", "f2.html": "new"}
+
+
+def test_rebuild_switches_atomically_and_removes_what_is_gone(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [article(1), article(2)])
+    before = store.current()
+    rebuild_index(store, [article(3)])
+    after = store.current()
+    assert after != before and os.path.islink(store.pointer)
+    assert SearchIndex(store.root).count() == 1
+    assert not any(p.name.startswith("building-") for p in store.root.iterdir())
+
+
+def test_reindex_keeps_serving_old_index_until_swap(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [article(1)])
+    reader = SearchIndex(store.root)
+    seen_during_build = []
+
+    def articles():
+        for n in (5, 6):
+            seen_during_build.append(reader.search(SearchRequest()).total)
+            yield article(n)
+
+    rebuild_index(store, articles())
+    assert seen_during_build == [1, 1]
+    assert {h.id for h in reader.search(SearchRequest()).hits} == {"id5", "id6"}
+
+
+@pytest.mark.parametrize("error", [RuntimeError("disk on fire"), KeyboardInterrupt()])
+def test_a_crash_mid_rebuild_leaves_the_previous_index_serving(tmp_path, error):
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [article(1), article(2)])
+    before = store.current()
+
+    def articles():
+        yield article(3)
+        raise error
+
+    with pytest.raises(type(error)):
+        rebuild_index(store, articles())
+    assert store.current() == before
+    assert SearchIndex(store.root).count() == 2
+    assert sorted(p.name for p in store.root.iterdir() if p.is_dir() and not p.is_symlink()) == [before.name]
+
+
+def test_an_abandoned_build_from_a_killed_run_is_cleaned_up_by_the_next(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [article(1)])
+    store.new_generation()  # as a process killed mid-rebuild would leave it
+    rebuild_index(store, [article(2)])
+    assert [p.name.startswith("gen-") for p in store.root.iterdir() if p.is_dir() and not p.is_symlink()] == [True, True]
+
+
+def test_an_empty_rebuild_can_be_refused(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [article(1)])
+    with pytest.raises(EmptyRebuild):
+        rebuild_index(store, [], allow_empty=False)
+    assert SearchIndex(store.root).count() == 1
+
+
+def test_only_one_writer_at_a_time(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    with store.writing():
+        with pytest.raises(IndexBusy, match="another indexing run"):
+            update_index(store, [article(1)])
+
+
+def test_searching_before_any_index_exists_finds_nothing(tmp_path):
+    search = SearchIndex(tmp_path / "nothing-here")
+    assert search.count() == 0
+    result = search.search(SearchRequest(q="anything"))
+    assert result.total == 0 and result.hits == []
+    assert search.article("id1") is None

@@ -1,0 +1,31 @@
+from search.ingest.metadata import parse_tree, read_metadata
+
+PAGE = """<html lang="de-AT"><head><title>Headline here | The Paper</title>
+<meta property="og:site_name" content="The Paper"><meta property="og:title" content="OG headline">
+<link rel="canonical" href="/news/story-1">
+<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+ {"@type": "WebSite", "name": "The Paper"},
+ {"@type": "NewsArticle", "headline": "JSON-LD headline",
+  "author": [{"@type": "Person", "name": "Ana Mara"}, {"@type": "Organization", "name": "Paper Staff"}]}]}</script>
+</head><body></body></html>"""
+
+
+def test_structured_data_comes_first_and_organisations_are_not_people():
+    meta = read_metadata(parse_tree(PAGE), "https://paper.example/x")
+    assert meta.title == "JSON-LD headline"
+    assert meta.html_title == "Headline here | The Paper"
+    assert meta.authors == ["Ana Mara"] and meta.organisation_authors == ["Paper Staff"]
+    assert meta.site_name == "The Paper"
+    assert meta.canonical_url == "https://paper.example/news/story-1"
+    assert meta.language == "de"
+
+
+def test_meta_tags_are_the_fallback_and_broken_json_ld_is_ignored():
+    page = """<html><head><script type="application/ld+json">{broken</script>
+    <meta name="author" content="By Lee Chan, Sam Ode"><meta property="og:title" content="OG only">
+    <meta property="og:url" content="https://paper.example/og"></head><body></body></html>"""
+    meta = read_metadata(parse_tree(page))
+    assert meta.title == "OG only"
+    assert meta.authors == ["Lee Chan", "Sam Ode"]
+    assert meta.canonical_url == "https://paper.example/og"
+    assert meta.language is None
