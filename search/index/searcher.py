@@ -13,7 +13,7 @@ from whoosh.query.qcore import QueryError
 from search.article import Article
 from search.index.facets import FacetTable
 from search.index.parser import build_parser
-from search.index.schema import FACET_FIELDS, day_number, from_day_number, split_values, to_article
+from search.index.schema import FACET_FIELDS, build_schema, day_number, from_day_number, split_values, to_article
 from search.index.store import IndexStore
 from search.query import FacetCount, Hit, QuerySyntaxError, SearchRequest, SearchResult
 
@@ -83,6 +83,7 @@ class SearchIndex:
         with self._lock:
             generation = self._generation()
             if generation is None:
+                build_parser(build_schema()).parse(request.q)  # a bad query is still an error
                 return SearchResult(request, 0, facets={name: [] for name in FACET_FIELDS})
             try:
                 return self._search(generation, request)

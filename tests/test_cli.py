@@ -1,0 +1,77 @@
+"""The news-search command, through click's runner (library behaviour is tested elsewhere)."""
+
+import json
+import shutil
+
+from click.testing import CliRunner
+
+from search.cli import main
+
+from conftest import CORPUS
+
+GOOD = CORPUS / "2020-08-14-belarus-frees-detained-protesters.html"
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_index_exits_0_when_everything_went_in(tmp_path):
+    shutil.copy(GOOD, tmp_path / "a.html")
+    result = run("index", tmp_path, "--index", tmp_path / "ix")
+    assert result.exit_code == 0
+    assert "Indexed 1, unchanged 0, failed 0." in result.output
+    again = run("index", tmp_path, "--index", tmp_path / "ix")
+    assert "Indexed 0, unchanged 1, failed 0." in again.output
+
+
+def test_index_exits_1_and_lists_failures_with_paths_and_reasons(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(GOOD, folder / "a.html")
+    (folder / "empty.html").write_bytes(b"")
+    (folder / "bad.html").write_bytes(b"<p>\xff\xfe broken</p>")
+    result = run("index", folder, "--index", tmp_path / "ix")
+    assert result.exit_code == 1
+    assert "Indexed 1, unchanged 0, failed 2." in result.output
+    assert f"failed: {folder / 'empty.html'}: empty file" in result.output
+    assert f"failed: {folder / 'bad.html'}: not valid UTF-8" in result.output
+
+
+def test_bad_usage_exits_2(tmp_path):
+    assert run("index", tmp_path / "does-not-exist").exit_code == 2
+    assert run("search", "x", "--from", "not-a-date", "--index", tmp_path).exit_code == 2
+    assert run("frobnicate").exit_code == 2
+
+
+def test_search_prints_results_and_json(tmp_path):
+    run("index", GOOD, "--index", tmp_path / "ix")
+    text = run("search", "torture", "--index", tmp_path / "ix")
+    assert text.exit_code == 0 and "1 result(s)" in text.output and "Belarus begins freeing" in text.output
+    data = json.loads(run("search", "torture", "--person", "Yuri Karayev", "--json", "--index", tmp_path / "ix").output)
+    assert data["total"] == 1 and data["results"][0]["published"] == "2020-08-14"
+    none = json.loads(run("search", "torture", "--from", "2020-09-01", "--json", "--index", tmp_path / "ix").output)
+    assert none["total"] == 0
+
+
+def test_search_reports_query_syntax_errors_as_usage_errors(tmp_path):
+    result = run("search", "title:(", "--index", tmp_path)
+    assert result.exit_code == 2 and "never closed" in result.output
+
+
+def test_reindex_rebuilds_from_the_given_paths(tmp_path):
+    run("index", CORPUS, "--index", tmp_path / "ix")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(GOOD, folder / "a.html")
+    result = run("reindex", folder, "--index", tmp_path / "ix")
+    assert result.exit_code == 0 and "Indexed 1" in result.output
+    assert '"total": 1' in run("search", "--json", "--index", tmp_path / "ix").output
+
+
+def test_reindex_with_nothing_readable_keeps_the_old_index(tmp_path):
+    run("index", GOOD, "--index", tmp_path / "ix")
+    (tmp_path / "empty.html").write_bytes(b"")
+    result = run("reindex", tmp_path / "empty.html", "--index", tmp_path / "ix")
+    assert result.exit_code == 1 and "previous index is kept" in result.output
+    assert '"total": 1' in run("search", "--json", "--index", tmp_path / "ix").output

@@ -1,0 +1,79 @@
+import gzip
+import json
+import shutil
+
+from search.index import SearchIndex
+from search.indexing import index_paths
+from search.query import SearchRequest
+
+from conftest import CORPUS
+
+GOOD = CORPUS / "2021-03-20-iceland-fagradalsfjall-eruption.html"
+
+
+def bad_folder(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(GOOD, folder / "good.html")
+    (folder / "empty.html").write_bytes(b"")
+    (folder / "binary.html").write_bytes(bytes(range(256)) * 4)
+    (folder / "latin1.html").write_bytes("<html><body><p>Caf\xe9 au lait, cr\xe8me br\xfbl\xe9e.</p></body></html>".encode("latin-1"))
+    return folder
+
+
+def test_bad_files_are_reported_with_their_reasons_and_the_good_one_indexed(tmp_path, settings):
+    folder = bad_folder(tmp_path)
+    report = index_paths([folder], settings)
+    assert report.indexed == 1
+    reasons = {f.origin.rsplit("/", 1)[-1]: f.reason for f in report.failures}
+    assert reasons == {
+        "empty.html": "empty file",
+        "binary.html": "binary data, not an HTML page",
+        "latin1.html": "not valid UTF-8 (byte 0xe9 at offset 18) and no other charset is declared",
+    }
+    assert SearchIndex(settings.index_dir).search(SearchRequest(q="Fagradalsfjall")).total == 1
+
+
+def test_unchanged_inputs_are_skipped_and_changed_ones_updated(tmp_path, settings):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    page = folder / "story.html"
+    shutil.copy(GOOD, page)
+    assert index_paths([folder], settings).indexed == 1
+    second = index_paths([folder], settings)
+    assert (second.indexed, second.unchanged) == (0, 1)
+    page.write_text(GOOD.read_text().replace("Reykjanes peninsula", "Reykjanes peninsula (Reykjanesskagi)"))
+    third = index_paths([folder], settings)
+    assert (third.indexed, third.unchanged) == (1, 0)
+    search = SearchIndex(settings.index_dir)
+    assert search.count() == 1 and search.search(SearchRequest(q="Reykjanesskagi")).total == 1
+
+
+def test_gzipped_pages_and_jsonl_records_are_indexed(tmp_path, settings):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "page.html.gz").write_bytes(gzip.compress(GOOD.read_bytes()))
+    records = [
+        {"url": "https://wire.example/1", "title": "Grain exports rise",
+         "text": "Wheat exports from Argentina rose sharply in March, the agriculture ministry in Buenos Aires said.",
+         "published": "1987-03-02"},
+        {"url": "https://wire.example/2", "html": GOOD.read_text().replace("Fagradalsfjall", "Geldingadalir")},
+    ]
+    (folder / "wire.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    report = index_paths([folder], settings)
+    assert (report.indexed, report.failures) == (3, [])
+    search = SearchIndex(settings.index_dir)
+    [hit] = search.search(SearchRequest(q="wheat")).hits
+    assert (hit.title, str(hit.published), hit.source) == ("Grain exports rise", "1987-03-02", "wire.example")
+    assert "Argentina" in hit.places
+
+
+def test_rebuild_drops_articles_whose_files_are_gone(tmp_path, settings):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(GOOD, folder / "a.html")
+    shutil.copy(CORPUS / "2019-04-15-notre-dame-cathedral-fire.html", folder / "b.html")
+    index_paths([folder], settings)
+    (folder / "b.html").unlink()
+    report = index_paths([folder], settings, rebuild=True)
+    assert report.indexed == 1 and SearchIndex(settings.index_dir).count() == 1

@@ -1,0 +1,92 @@
+"""Searching the bundled corpus: ranking, filters, facets, order, pages and snippets."""
+
+from datetime import date
+
+import pytest
+
+from search.index import SearchIndex
+from search.query import QuerySyntaxError, SearchRequest
+
+
+@pytest.fixture(scope="module")
+def index(corpus_index):
+    return SearchIndex(corpus_index)
+
+
+def facet(result, name):
+    return {f.value: f.count for f in result.facets[name]}
+
+
+def test_words_find_the_belarus_stories_first(index):
+    result = index.search(SearchRequest(q="Lukashenko"))
+    assert result.total == 3
+    assert all("Belarus" in hit.places or "Lithuania" in hit.places for hit in result.hits)
+    assert facet(result, "people")["Alexander Lukashenko"] == 3
+
+
+def test_title_matches_rank_above_text_matches(index):
+    result = index.search(SearchRequest(q="volcano"))
+    assert result.hits[0].title.startswith("Volcano erupts near Reykjavik")
+
+
+def test_entity_filters_combine_and_facets_count_only_the_matches(index):
+    everything = index.search(SearchRequest())
+    minsk = index.search(SearchRequest(places=("Minsk",)))
+    both = index.search(SearchRequest(places=("Minsk",), people=("Yuri Karayev",)))
+    assert everything.total >= 20
+    assert minsk.total == 3
+    assert both.total == 2
+    assert facet(both, "people")["Yuri Karayev"] == 2
+    assert sum(facet(both, "sources").values()) == 2
+    selected = [f for f in both.facets["people"] if f.selected]
+    assert [f.value for f in selected] == ["Yuri Karayev"]
+
+
+def test_filters_match_whatever_the_case(index):
+    assert index.search(SearchRequest(people=("yuri karayev",))).total == 2
+    assert index.search(SearchRequest(people=("Nobody Known",))).total == 0
+
+
+def test_date_range_filters(index):
+    august = index.search(SearchRequest(date_from=date(2020, 8, 1), date_to=date(2020, 8, 31)))
+    assert {h.published for h in august.hits} == {date(2020, 8, 5), date(2020, 8, 11), date(2020, 8, 14)}
+    after = index.search(SearchRequest(q="Lukashenko", date_from=date(2020, 9, 1)))
+    assert [h.published for h in after.hits] == [date(2020, 10, 2)]
+
+
+def test_sort_by_date_both_ways(index):
+    newest = [h.published for h in index.search(SearchRequest(sort="newest", per_page=100)).hits]
+    oldest = [h.published for h in index.search(SearchRequest(sort="oldest", per_page=100)).hits]
+    assert newest == sorted(newest, reverse=True) and oldest == sorted(oldest)
+    assert newest[0] == date(2023, 8, 23) and oldest[0] == date(2015, 12, 12)
+
+
+def test_pages_do_not_overlap_and_cover_every_match(index):
+    total = index.search(SearchRequest()).total
+    seen = []
+    for page in range(1, 5):
+        seen += [h.id for h in index.search(SearchRequest(page=page, per_page=7)).hits]
+    assert len(seen) == len(set(seen)) == total
+    assert index.search(SearchRequest(page=50)).hits == []
+
+
+def test_snippets_highlight_stemmed_matches_and_escape_html(index):
+    [hit, *_] = index.search(SearchRequest(q="released protesters")).hits
+    assert "<mark" in hit.snippet
+    assert "<p>" not in hit.snippet and "<script" not in hit.snippet
+
+
+def test_a_query_of_stop_words_finds_nothing_rather_than_failing(index):
+    assert index.search(SearchRequest(q="the of")).total == 0
+
+
+def test_bad_syntax_raises_query_syntax_error(index):
+    with pytest.raises(QuerySyntaxError, match="never closed"):
+        index.search(SearchRequest(q="title:("))
+
+
+def test_the_article_comes_back_whole(index):
+    [hit] = index.search(SearchRequest(q="Okrestina")).hits
+    article = index.article(hit.id)
+    assert article.text.startswith("Authorities in Belarus began releasing")
+    assert article.published == date(2020, 8, 14) and article.authors == ["Marta Kowalczyk"]
