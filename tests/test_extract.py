@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 
 from search.ingest import UnreadableDocument, extract_article
+from search.ingest.extract import site_from_title
 
 from conftest import CORPUS
 
@@ -65,3 +66,14 @@ def test_pages_without_a_story_are_refused_with_a_reason(page, reason):
 def test_a_page_that_is_only_a_url_is_not_fetched():
     with pytest.raises(UnreadableDocument):
         extract_article("https://example.org/2020/01/01/story")
+
+
+@pytest.mark.parametrize("html_title, url, expected", [
+    ("Storm hits coast | Harbour Times", "https://harbourtimes.example/a", "Harbour Times"),
+    ("Metro Wire - Storm hits coast", "https://www.metrowire.example/a", "Metro Wire"),
+    ("Storm hits coast | Harbour Times", "https://other.example/a", None),
+    ("Storm hits coast", "https://harbourtimes.example/a", None),
+    ("Storm hits coast | Harbour Times", None, None),
+])
+def test_the_site_name_is_taken_from_the_title_only_when_it_matches_the_host(html_title, url, expected):
+    assert site_from_title(html_title, url) == expected

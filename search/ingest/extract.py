@@ -26,6 +26,19 @@ def source_name(site_name: str | None, url: str | None) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
+def site_from_title(html_title: str | None, url: str | None) -> str | None:
+    """The site's name from a "Headline | Site Name" page title, when the name matches the host."""
+    host = re.sub(r"[^a-z0-9]", "", (urlsplit(url).hostname or "") if url else "")
+    parts = re.split(r"\s+[|–—-]\s+", html_title or "")
+    if not host or len(parts) < 2:
+        return None
+    for candidate in (parts[-1], parts[0]):
+        squeezed = re.sub(r"[^a-z0-9]", "", candidate.casefold())
+        if len(squeezed) >= 4 and squeezed in host and len(candidate.split()) <= 5:
+            return candidate.strip()
+    return None
+
+
 def strip_site_name(title: str, site: str | None) -> str:
     """A page title without a trailing or leading "| Site Name" part."""
     parts = _TITLE_SEPARATORS.split(title)
@@ -76,15 +89,16 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
     except ValueError as error:
         raise UnreadableDocument(f"not an HTML page ({error})") from None
     meta = read_metadata(tree, url)
-    published = publication_date(tree, url=meta.canonical_url or url)
-    text, found = extract_body(html, url=meta.canonical_url or url)
-    site = source_name(meta.site_name or found.get("sitename"), meta.canonical_url or url)
+    canonical = meta.canonical_url or url
+    published = publication_date(tree, url=canonical)
+    text, found = extract_body(html, url=canonical)
+    site = source_name(
+        meta.site_name or site_from_title(meta.html_title, canonical) or found.get("sitename"), canonical)
     title = choose_title(meta, found.get("title"), site)
     authors = choose_authors(meta, found.get("author"), site)
     text = clean_text(text, title, authors)
     if sum(any(c.isalpha() for c in word) for word in text.split()) < MIN_WORDS:
         raise UnreadableDocument("no article text found in the page")
-    canonical = meta.canonical_url or url
     return Article(
         id=article_id(canonical or origin or fingerprint(raw)),
         url=canonical,

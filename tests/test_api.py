@@ -1,0 +1,87 @@
+"""The JSON API over real HTTP."""
+
+import json
+import urllib.error
+import urllib.request
+from urllib.parse import quote, urlencode
+
+import pytest
+
+from search.indexing import index_paths
+
+from conftest import LiveServer, settings_for
+
+
+def get(server, path):
+    try:
+        with urllib.request.urlopen(server.url + path, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture(scope="module")
+def seed_server(seed_page, tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("seed") / "index"
+    assert index_paths([seed_page], settings_for(index_dir)).indexed == 1
+    server = LiveServer(index_dir)
+    yield server
+    server.stop()
+
+
+def test_the_sample_article_is_found_with_its_date_and_entities(seed_server):
+    status, data = get(seed_server, "/api/search?" + urlencode({"q": "torture", "person": "Yuri Karayev"}))
+    assert status == 200 and data["total"] == 1
+    [hit] = data["results"]
+    assert hit["published"] == "2020-08-14"
+    assert {"Alexander Lukashenko", "Alexander Barsukov", "Yuri Karayev"} <= set(hit["people"])
+    assert {"Minsk", "Belarus"} <= set(hit["places"])
+    assert "Amnesty International" in hit["orgs"]
+    status, article = get(seed_server, f"/api/articles/{hit['id']}")
+    assert status == 200
+    for furniture in ("Visit Business Insider's homepage", "Read Full Article", "Advertisement"):
+        assert furniture not in article["text"]
+
+
+def test_a_date_after_the_article_finds_nothing(seed_server):
+    status, data = get(seed_server, "/api/search?" + urlencode(
+        {"q": "torture", "person": "Yuri Karayev", "from": "2020-09-01"}))
+    assert (status, data["total"], data["results"]) == (200, 0, [])
+
+
+def test_the_response_has_the_documented_shape(corpus_server):
+    status, data = get(corpus_server, "/api/search?q=belarus&per_page=2&page=2")
+    assert status == 200
+    assert set(data) == {"query", "total", "page", "per_page", "results", "facets"}
+    assert (data["query"], data["page"], data["per_page"]) == ("belarus", 2, 2)
+    assert set(data["results"][0]) >= {"id", "title", "url", "source", "published", "authors", "snippet",
+                                        "people", "orgs", "places"}
+    assert set(data["facets"]) == {"people", "orgs", "places", "sources"}
+    assert set(data["facets"]["places"][0]) >= {"value", "count"}
+
+
+def test_repeated_filters_all_apply(corpus_server):
+    _, one = get(corpus_server, "/api/search?place=Minsk")
+    _, two = get(corpus_server, "/api/search?place=Minsk&person=" + quote("Yuri Karayev"))
+    _, three = get(corpus_server, "/api/search?place=Minsk&place=Lithuania&person=" + quote("Yuri Karayev"))
+    assert one["total"] > two["total"] >= three["total"] >= 1
+
+
+@pytest.mark.parametrize("query, parameter, text", [
+    ("q=title:(", "q", "never closed"),
+    ("q=%22unclosed", "q", "quotation mark"),
+    ("from=2020-02-30", "from", "YYYY-MM-DD"),
+    ("to=tomorrow", "to", "YYYY-MM-DD"),
+    ("sort=random", "sort", "relevance, newest, oldest"),
+    ("page=-1", "page", "between"),
+    ("per_page=lots", "per_page", "whole number"),
+])
+def test_bad_parameters_give_400_with_a_message(corpus_server, query, parameter, text):
+    status, data = get(corpus_server, "/api/search?" + query)
+    assert status == 400
+    assert data["error"]["parameter"] == parameter and text in data["error"]["message"]
+
+
+def test_an_unknown_article_is_a_json_404(corpus_server):
+    status, data = get(corpus_server, "/api/articles/does-not-exist")
+    assert status == 404 and "does-not-exist" in data["error"]["message"]

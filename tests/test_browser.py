@@ -1,0 +1,61 @@
+"""The search page in headless Chromium: type, submit, read results, narrow by a facet."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page(browser, corpus_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(corpus_server.url + "/")
+    yield page
+    context.close()
+
+
+def test_typing_a_query_and_clicking_a_facet_narrows_the_results(page, corpus_server):
+    page.fill("#q", "election")
+    page.press("#q", "Enter")
+    page.wait_for_url("**/?q=election**")
+    summary = page.locator("#summary").inner_text()
+    total = int(summary.split()[0])
+    assert total >= 3
+    assert page.locator(".hit").count() == min(total, 10)
+
+    facet_value = page.locator('.facet[data-facet="people"] a', has_text="Yuri Karayev")
+    facet_value.click()
+    page.wait_for_url("**person=Yuri+Karayev**")
+    narrowed = int(page.locator("#summary").inner_text().split()[0])
+    assert 0 < narrowed < total
+    for chips in page.locator(".hit .entities").all():
+        assert "Yuri Karayev" in chips.inner_text()
+    assert page.locator(".selected-filters").inner_text().count("Yuri Karayev") == 1
+
+    page.locator(".selected-filters a.remove").click()
+    page.wait_for_url(lambda url: "person=" not in url)
+    assert int(page.locator("#summary").inner_text().split()[0]) == total
+
+
+def test_opening_an_article_from_the_results(page):
+    page.fill("#q", "Okrestina")
+    page.press("#q", "Enter")
+    page.locator(".hit h2 a").first.click()
+    page.wait_for_url("**/articles/**")
+    assert page.locator("h1").inner_text().startswith("Belarus begins freeing detained protesters")
+    assert "Yuri Karayev" in page.locator(".facets").inner_text()
+
+
+def test_a_bad_query_shows_the_message_on_the_page(page):
+    page.fill("#q", "title:(")
+    page.press("#q", "Enter")
+    assert "never closed" in page.locator(".error").inner_text()
+
+
+def test_the_page_reads_well_on_a_phone(browser, corpus_server):
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(corpus_server.url + "/?q=Belarus")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 375

@@ -1,0 +1,55 @@
+"""The HTML pages, through Flask's test client: they work without JavaScript."""
+
+import re
+from html import unescape
+
+import pytest
+
+from web import create_app
+
+@pytest.fixture(scope="module")
+def client(corpus_index):
+    return create_app({"INDEX_DIR": str(corpus_index)}).test_client()
+
+def test_the_page_shows_results_with_date_snippet_chips_and_facets(client):
+    html = client.get("/?q=Lukashenko").get_data(as_text=True)
+    assert "3 articles for <strong>Lukashenko</strong>" in html
+    assert "Belarus begins freeing detained protesters" in html
+    assert '<time datetime="2020-08-14">14 August 2020</time>' in html
+    assert "<mark" in html
+    assert 'data-facet="people"' in html and 'href="/?q=Lukashenko&amp;person=Alexander+Lukashenko"' in html
+    assert '<link rel="alternate" type="application/json" href="/api/search?q=Lukashenko">' in html
+
+def test_a_selected_facet_is_shown_with_a_link_that_removes_it(client):
+    html = client.get("/?q=Lukashenko&person=Yuri+Karayev").get_data(as_text=True)
+    assert "2 articles" in html
+    assert 'aria-label="Remove filter People Yuri Karayev"' in html
+    assert 'href="/?q=Lukashenko"' in html  # the removal link, and the selected facet value's toggle
+    assert '<input type="hidden" name="person" value="Yuri Karayev">' in html
+
+def test_pagination_links_keep_the_state(client):
+    html = client.get("/?sort=oldest&per_page=5").get_data(as_text=True)
+    assert 'rel="next" href="/?sort=oldest&amp;page=2&amp;per_page=5"' in html
+    assert "page 1 of" in html
+
+def test_a_bad_query_shows_its_message_not_a_server_error(client):
+    response = client.get("/?q=title:(")
+    assert response.status_code == 400
+    assert "The &#39;(&#39; at position 7 is never closed" in response.get_data(as_text=True)
+    bad_date = client.get("/?from=soon")
+    assert bad_date.status_code == 400 and "YYYY-MM-DD" in bad_date.get_data(as_text=True)
+
+def test_the_article_page_shows_text_and_entity_links(client):
+    api = client.get("/api/search?q=Okrestina").get_json()
+    article_id = api["results"][0]["id"]
+    html = client.get(f"/articles/{article_id}").get_data(as_text=True)
+    assert "<h1>Belarus begins freeing detained protesters" in html
+    assert "<p>Authorities in Belarus began releasing" in html
+    assert 'href="/?person=Yuri+Karayev"' in html
+    assert client.get("/articles/nope").status_code == 404
+
+def test_page_and_api_show_the_same_results(client):
+    api = client.get("/api/search?q=election&sort=newest").get_json()
+    html = client.get("/?q=election&sort=newest").get_data(as_text=True)
+    titles = re.findall(r'<h2><a href="/articles/[^"]+">([^<]+)</a></h2>', html)
+    assert [unescape(t) for t in titles] == [r["title"] for r in api["results"]]
