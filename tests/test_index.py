@@ -101,3 +101,12 @@ def test_searching_before_any_index_exists_finds_nothing(tmp_path):
     result = search.search(SearchRequest(q="anything"))
     assert result.total == 0 and result.hits == []
     assert search.article("id1") is None
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_undated_articles_come_last_in_either_date_order(tmp_path, sort):
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [article(1), article(2, published=None), article(3)])
+    hits = SearchIndex(store.root).search(SearchRequest(sort=sort)).hits
+    assert [h.id for h in hits][-1] == "id2"
+    assert [h.id for h in hits][:2] == (["id3", "id1"] if sort == "newest" else ["id1", "id3"])

@@ -18,6 +18,7 @@ from search.index.store import IndexStore
 from search.query import FacetCount, Hit, QuerySyntaxError, SearchRequest, SearchResult
 
 SNIPPET_CHARS = 240
+LATEST_DAY = 9999_12_31
 
 
 class _Generation:
@@ -132,12 +133,16 @@ class SearchIndex:
 
     @staticmethod
     def _order(request: SearchRequest):
+        """Relevance (score), or the publication date with undated articles last either way."""
         sort = request.sort
         if sort == "relevance" and not request.q.strip():
             sort = "newest"
         if sort == "relevance":
             return None
-        return sorting.FieldFacet("published", reverse=(sort == "newest"))
+        by_date = sorting.FieldFacet("published")
+        if sort == "oldest":
+            return by_date  # a missing date reads as the column's largest value: last
+        return sorting.TranslateFacet(lambda day: -day if day <= LATEST_DAY else 1, by_date)
 
     @staticmethod
     def _hit(hit) -> Hit:
