@@ -13,7 +13,9 @@ from conftest import SEED_TEXT
     ("Lukashenko's", "Lukashenko"),
     ("Belarus'", "Belarus"),
     ("  Amnesty\nInternational ", "Amnesty International"),
-    ("Washington, D.C.", "Washington D.C"),
+    ("Washington, D.C.", "Washington D.C."),
+    ("U.S.", "U.S."),
+    ("Minsk.", "Minsk"),
     ("police", None), ("1987", None), ("x", None), ("—", None),
 ])
 def test_tidy(raw, expected):

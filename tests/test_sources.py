@@ -29,7 +29,7 @@ def test_jsonl_records_of_both_shapes_and_bad_lines(tmp_path):
         json.dumps({"url": "https://example.org/b", "title": "B", "text": "Body", "published": "2020-08-14"}),
         "{not json",
         json.dumps(["a list"]),
-        json.dumps({"title": "no text"}),
+        json.dumps({"url": "https://example.org/c", "body": ""}),
     ]
     path.write_text("\n".join(lines) + "\n\n")
     items = list(read_documents(path))
@@ -40,7 +40,7 @@ def test_jsonl_records_of_both_shapes_and_bad_lines(tmp_path):
     assert all(isinstance(f, IngestFailure) for f in failures)
     assert "not valid JSON" in failures[0].reason
     assert "not a JSON object" in failures[1].reason
-    assert "'html' or a non-empty 'text'" in failures[2].reason
+    assert "a 'text' or 'title'" in failures[2].reason
 
 
 def test_an_unreadable_file_is_a_failure_with_the_reason(tmp_path):

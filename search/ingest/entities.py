@@ -11,7 +11,7 @@ MAX_CHARS = 100_000
 """Only the start of very long texts is read for entities: news articles are far shorter."""
 _UNUSED_PIPES = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 _LABELS = {"PERSON": "people", "ORG": "orgs", "GPE": "places", "LOC": "places"}
-_EDGE = " \t\n\"'“”‘’«»()[]{}<>•·*–—-_|,;:.!?/\\"
+_EDGE = " \t\n\"'“”‘’«»()[]{}<>•·*–—-_|,;:!?/\\"
 _LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
@@ -30,6 +30,8 @@ def tidy(name: str) -> str | None:
     """
     name = " ".join(name.replace(",", " ").split()).strip(_EDGE)
     name = _POSSESSIVE.sub("", _LEADING_ARTICLE.sub("", name)).strip(_EDGE)
+    if name.endswith(".") and name.count(".") == 1:  # a sentence's full stop, not "U.S." or "D.C."
+        name = name[:-1]
     if len(name) < 2 or len(name) > 80 or not any(c.isupper() for c in name):
         return None
     if not any(c.isalpha() for c in name) or (name.islower() and " " not in name):

@@ -26,17 +26,17 @@ PARALLEL_FROM = 16
 
 
 def article_from_record(doc: RawDocument) -> Article:
-    """An Article from a JSONL record that already holds its title, text and date."""
+    """An Article from a JSONL record that already holds its title, text and date (a title alone will do)."""
     text = clean_text(doc.text or "", doc.title)
-    if not text:
-        raise UnreadableDocument("the record's text is empty")
+    if not text and not doc.title:
+        raise UnreadableDocument("the record has neither text nor title")
     return Article(
         id=article_id(doc.url or doc.origin),
         url=doc.url,
         source=source_name(None, doc.url),
         title=doc.title or text.split("\n", 1)[0][:120],
         published=parse_date(doc.published),
-        language=identify_language(text),
+        language=identify_language(text or doc.title or ""),
         text=text,
         origin=doc.origin,
         fingerprint=doc.fingerprint,

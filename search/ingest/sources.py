@@ -73,12 +73,14 @@ def _record(origin: str, line: bytes) -> RawDocument | IngestFailure:
     if isinstance(record.get("html"), str):
         return RawDocument(origin, fingerprint(line), html=record["html"].encode("utf-8"), url=url)
     text = record.get("text", record.get("body"))
-    if not isinstance(text, str) or not text.strip():
-        return IngestFailure(origin, "a record needs an 'html' or a non-empty 'text' value")
+    title = record.get("title")
+    text = text if isinstance(text, str) else ""
+    title = title.strip() if isinstance(title, str) else ""
+    if not text.strip() and not title:
+        return IngestFailure(origin, "a record needs an 'html' value, or a 'text' or 'title'")
     published = record.get("published", record.get("date"))
     return RawDocument(
-        origin, fingerprint(line), url=url, text=text,
-        title=str(record.get("title") or "").strip(),
+        origin, fingerprint(line), url=url, text=text, title=title,
         published=published if isinstance(published, str) else None,
     )
 
