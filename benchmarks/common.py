@@ -30,7 +30,7 @@ def reuters_subset(limit: int, target: Path) -> Path:
             record = json.loads(line)
             if not (record.get("body") or "").strip():
                 continue
-            out.write(json.dumps({"url": f"reuters://{record['newid']}", "title": record["title"].title(),
+            out.write(json.dumps({"source": "Reuters", "title": record["title"].title(),
                                   "text": record["body"], "published": record["date"]}) + "\n")
             written += 1
             if written == limit:

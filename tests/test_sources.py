@@ -26,7 +26,8 @@ def test_jsonl_records_of_both_shapes_and_bad_lines(tmp_path):
     path = tmp_path / "records.jsonl"
     lines = [
         json.dumps({"url": "https://example.org/a", "html": "<p>page</p>"}),
-        json.dumps({"url": "https://example.org/b", "title": "B", "text": "Body", "published": "2020-08-14"}),
+        json.dumps({"url": "https://example.org/b", "title": "B", "text": "Body", "published": "2020-08-14",
+                    "source": "Wire", "authors": ["Ann Lee", 3]}),
         "{not json",
         json.dumps(["a list"]),
         json.dumps({"url": "https://example.org/c", "body": ""}),
@@ -37,6 +38,7 @@ def test_jsonl_records_of_both_shapes_and_bad_lines(tmp_path):
     page, record, *failures = items
     assert page.html == b"<p>page</p>" and page.url == "https://example.org/a"
     assert (record.title, record.text, record.published) == ("B", "Body", "2020-08-14")
+    assert (record.source, record.authors) == ("Wire", ("Ann Lee",))
     assert all(isinstance(f, IngestFailure) for f in failures)
     assert "not valid JSON" in failures[0].reason
     assert "not a JSON object" in failures[1].reason

@@ -33,7 +33,8 @@ def article_from_record(doc: RawDocument) -> Article:
     return Article(
         id=article_id(doc.url or doc.origin),
         url=doc.url,
-        source=source_name(None, doc.url),
+        source=source_name(doc.source, doc.url),
+        authors=list(doc.authors),
         title=doc.title or text.split("\n", 1)[0][:120],
         published=parse_date(doc.published),
         language=identify_language(text or doc.title or ""),

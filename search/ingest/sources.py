@@ -26,6 +26,8 @@ class RawDocument:
     title: str | None = None
     text: str | None = None
     published: str | None = None
+    source: str | None = None
+    authors: tuple[str, ...] = ()
 
 
 @dataclass
@@ -62,6 +64,14 @@ def _read_bytes(path: Path) -> bytes:
     return raw
 
 
+def _string(record: dict, *keys: str) -> str:
+    """The first of ``keys`` holding a string, stripped ("" when none does)."""
+    for key in keys:
+        if isinstance(record.get(key), str):
+            return record[key].strip()
+    return ""
+
+
 def _record(origin: str, line: bytes) -> RawDocument | IngestFailure:
     try:
         record = json.loads(line)
@@ -69,19 +79,19 @@ def _record(origin: str, line: bytes) -> RawDocument | IngestFailure:
         return IngestFailure(origin, f"not valid JSON ({error})")
     if not isinstance(record, dict):
         return IngestFailure(origin, "not a JSON object")
-    url = record.get("url") if isinstance(record.get("url"), str) else None
+    url = _string(record, "url") or None
     if isinstance(record.get("html"), str):
         return RawDocument(origin, fingerprint(line), html=record["html"].encode("utf-8"), url=url)
-    text = record.get("text", record.get("body"))
-    title = record.get("title")
-    text = text if isinstance(text, str) else ""
-    title = title.strip() if isinstance(title, str) else ""
-    if not text.strip() and not title:
+    text, title = _string(record, "text", "body"), _string(record, "title")
+    if not text and not title:
         return IngestFailure(origin, "a record needs an 'html' value, or a 'text' or 'title'")
-    published = record.get("published", record.get("date"))
+    authors = record.get("authors")
     return RawDocument(
         origin, fingerprint(line), url=url, text=text, title=title,
-        published=published if isinstance(published, str) else None,
+        published=_string(record, "published", "date") or None,
+        source=_string(record, "source") or None,
+        authors=tuple(a.strip() for a in authors if isinstance(a, str) and a.strip())
+        if isinstance(authors, list) else (),
     )
 
 
