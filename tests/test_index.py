@@ -110,3 +110,11 @@ def test_undated_articles_come_last_in_either_date_order(tmp_path, sort):
     hits = SearchIndex(store.root).search(SearchRequest(sort=sort)).hits
     assert [h.id for h in hits][-1] == "id2"
     assert [h.id for h in hits][:2] == (["id3", "id1"] if sort == "newest" else ["id1", "id3"])
+
+
+@pytest.mark.parametrize("write", [update_index, rebuild_index])
+def test_two_inputs_with_the_same_id_leave_one_article_the_later(tmp_path, write):
+    store = IndexStore(tmp_path / "index")
+    assert write(store, [article(1), article(1, title="Later copy"), article(2)]) == 2
+    search = SearchIndex(store.root)
+    assert search.count() == 2 and search.article("id1").title == "Later copy"

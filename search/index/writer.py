@@ -24,28 +24,33 @@ def known_fingerprints(store: IndexStore) -> dict[str, str]:
         }
 
 
-def _write(path: Path, store: IndexStore, articles: Iterable[Article], replace: bool) -> int:
-    writer = store.open(path).writer(limitmb=WRITER_MEMORY_MB, timeout=30)
-    count = 0
+def _write(path: Path, store: IndexStore, articles: Iterable[Article]) -> int:
+    """Add or replace (by id) each article; returns how many distinct articles were written."""
+    index = store.open(path)
+    writer = index.writer(limitmb=WRITER_MEMORY_MB, timeout=30)
+    pending: set[str] = set()
+    written: set[str] = set()
     try:
         for article in articles:
-            document = to_document(article)
-            if replace:
-                writer.update_document(**document)
-            else:
-                writer.add_document(**document)
-            count += 1
+            if article.id in pending:
+                # Whoosh replaces only committed documents: commit so the later copy replaces the earlier.
+                writer.commit()
+                writer = index.writer(limitmb=WRITER_MEMORY_MB, timeout=30)
+                pending.clear()
+            writer.update_document(**to_document(article))
+            pending.add(article.id)
+            written.add(article.id)
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
-    return count
+    return len(written)
 
 
 def update_index(store: IndexStore, articles: Iterable[Article]) -> int:
     """Add or replace articles (by id) in the current generation; returns how many were written."""
     with store.writing():
-        return _write(store.ensure_current(), store, articles, replace=True)
+        return _write(store.ensure_current(), store, articles)
 
 
 class EmptyRebuild(Exception):
@@ -63,7 +68,7 @@ def rebuild_index(store: IndexStore, articles: Iterable[Article], allow_empty: b
         previous = store.current()
         building = store.new_generation()
         try:
-            count = _write(building, store, articles, replace=True)
+            count = _write(building, store, articles)
             if count == 0 and not allow_empty:
                 raise EmptyRebuild("no article could be read: the previous index is kept")
             store.publish(building)
