@@ -118,3 +118,14 @@ def test_two_inputs_with_the_same_id_leave_one_article_the_later(tmp_path, write
     assert write(store, [article(1), article(1, title="Later copy"), article(2)]) == 2
     search = SearchIndex(store.root)
     assert search.count() == 2 and search.article("id1").title == "Later copy"
+
+
+def test_snippets_escape_markup_in_the_text(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [article(1, text="Before <script>alert('x')</script> & after the harbour wall.")])
+    search = SearchIndex(store.root)
+    [matched] = search.search(SearchRequest(q="harbour")).hits
+    [listed] = search.search(SearchRequest()).hits
+    for snippet in (matched.snippet, listed.snippet):
+        assert "<script>" not in snippet and "&lt;script&gt;" in snippet and "&amp;" in snippet
+    assert "<mark" in matched.snippet and "<mark" not in listed.snippet

@@ -53,3 +53,11 @@ def test_page_and_api_show_the_same_results(client):
     html = client.get("/?q=election&sort=newest").get_data(as_text=True)
     titles = re.findall(r'<h2><a href="/articles/[^"]+">([^<]+)</a></h2>', html)
     assert [unescape(t) for t in titles] == [r["title"] for r in api["results"]]
+
+
+def test_unknown_pages_are_pages_and_unknown_api_routes_are_json(client):
+    page = client.get("/articles/nope")
+    assert page.status_code == 404 and "No article has the id &#39;nope&#39;" in page.get_data(as_text=True)
+    api = client.get("/api/nothing-here")
+    assert api.status_code == 404 and api.get_json()["error"]["message"]
+    assert client.post("/api/search").status_code == 405

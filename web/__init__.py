@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from search.index import SearchIndex
 from search.settings import Settings
@@ -21,4 +22,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(views.blueprint)
     app.register_blueprint(api.blueprint, url_prefix="/api")
+    app.register_error_handler(HTTPException, _http_error)
     return app
+
+
+def _http_error(error: HTTPException):
+    """Errors as JSON under /api/, as a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": {"message": error.description, "parameter": None}}), error.code
+    return render_template("error.html", error=error), error.code

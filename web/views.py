@@ -36,5 +36,5 @@ def search_page():
 def article_page(article_id: str):
     article = find_article(article_id)
     if article is None:
-        abort(404)
+        abort(404, description=f"No article has the id {article_id!r}.")
     return render_template("article.html", article=article, links=links)
