@@ -6,6 +6,7 @@ A document that fails becomes an IngestFailure with its origin and reason; it ne
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
@@ -68,6 +69,10 @@ def process(doc: RawDocument, settings: Settings) -> Article | IngestFailure:
         return IngestFailure(doc.origin, f"extraction failed: {type(error).__name__}: {error}")
 
 
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def extract_all(docs: Sequence[RawDocument], settings: Settings) -> Iterator[Article | IngestFailure]:
     """Articles (or failures) for the documents, in their order, using ``settings.workers`` processes."""
     work = partial(process, settings=settings)
@@ -79,7 +84,8 @@ def extract_all(docs: Sequence[RawDocument], settings: Settings) -> Iterator[Art
     done = 0
     try:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(settings.workers, mp_context=context) as pool:
+        # Workers ignore Ctrl-C: the parent alone handles it, so an interrupted run stops cleanly.
+        with ProcessPoolExecutor(settings.workers, mp_context=context, initializer=_ignore_interrupts) as pool:
             for result in pool.map(work, docs, chunksize=4):
                 done += 1
                 yield result
