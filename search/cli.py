@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import html
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -131,6 +133,16 @@ def search_command(query: str, as_json: bool, index_dir: Path, **filters) -> Non
         click.echo(f"\n{click.style(hit.title, bold=True)}\n  {hit.source or ''} · {date} · {hit.id}")
         if hit.url:
             click.echo(f"  {hit.url}")
+        click.echo(f"  {_terminal_snippet(hit.snippet)}")
+
+
+def _terminal_snippet(snippet: str) -> str:
+    """A snippet's HTML as terminal text, the matched words underlined."""
+    parts = re.split(r"<mark[^>]*>(.*?)</mark>", " ".join(snippet.split()))
+    return "".join(
+        click.style(html.unescape(part), underline=True) if i % 2 else html.unescape(part)
+        for i, part in enumerate(parts)
+    )
 
 
 @main.command()

@@ -48,6 +48,7 @@ def test_search_prints_results_and_json(tmp_path):
     run("index", GOOD, "--index", tmp_path / "ix")
     text = run("search", "torture", "--index", tmp_path / "ix")
     assert text.exit_code == 0 and "1 result(s)" in text.output and "Belarus begins freeing" in text.output
+    assert "pointed to widespread torture" in text.output and "<mark" not in text.output
     data = json.loads(run("search", "torture", "--person", "Yuri Karayev", "--json", "--index", tmp_path / "ix").output)
     assert data["total"] == 1 and data["results"][0]["published"] == "2020-08-14"
     none = json.loads(run("search", "torture", "--from", "2020-09-01", "--json", "--index", tmp_path / "ix").output)

@@ -129,3 +129,14 @@ def test_snippets_escape_markup_in_the_text(tmp_path):
     for snippet in (matched.snippet, listed.snippet):
         assert "<script>" not in snippet and "&lt;script&gt;" in snippet and "&amp;" in snippet
     assert "<mark" in matched.snippet and "<mark" not in listed.snippet
+
+
+def test_an_open_search_index_sees_updates_and_their_facets(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [article(1, places=["Minsk"])])
+    search = SearchIndex(store.root)
+    assert search.search(SearchRequest(places=("Minsk",))).total == 1
+    update_index(store, [article(2, places=["Minsk", "Vilnius"])])
+    result = search.search(SearchRequest(places=("Minsk",)))
+    assert result.total == 2
+    assert {f.value: f.count for f in result.facets["places"]} == {"Minsk": 2, "Vilnius": 1}
