@@ -8,13 +8,13 @@ from typing import Callable, Iterator, Sequence
 
 from search.article import Article
 from search.index import EmptyRebuild, IndexStore, known_fingerprints, rebuild_index, update_index
-from search.ingest import IngestFailure, RawDocument, extract_all, find_inputs, read_documents
+from search.ingest import IngestFailure, RawDocument, count_documents, extract_all, find_inputs, read_documents
 from search.settings import Settings
 
 __all__ = ["EmptyRebuild", "IndexReport", "index_paths"]
 
 Progress = Callable[[int, int], None]
-"""Called with (documents done, documents to do) as extraction goes."""
+"""Called with (documents done, documents found) as the run goes."""
 
 
 @dataclass
@@ -24,24 +24,39 @@ class IndexReport:
     failures: list[IngestFailure] = field(default_factory=list)
 
 
-def _collect(paths: Sequence[Path], known: dict[str, str], report: IndexReport) -> list[RawDocument]:
-    docs: list[RawDocument] = []
-    for path in find_inputs(paths):
+class _Tally:
+    """Documents done (indexed, unchanged or failed) out of those found, for the progress callback."""
+
+    def __init__(self, inputs: list[Path], progress: Progress | None):
+        self.progress = progress
+        self.total = sum(count_documents(path) for path in inputs) if progress else 0
+        self.done = 0
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, max(self.total, self.done))
+
+
+def _documents(inputs: list[Path], known: dict[str, str], report: IndexReport,
+               tally: _Tally) -> Iterator[RawDocument]:
+    """The documents to extract, read lazily; failures and unchanged inputs go in the report."""
+    for path in inputs:
         for item in read_documents(path):
             if isinstance(item, IngestFailure):
                 report.failures.append(item)
+                tally.tick()
             elif known.get(item.origin) == item.fingerprint:
                 report.unchanged += 1
+                tally.tick()
             else:
-                docs.append(item)
-    return docs
+                yield item
 
 
-def _articles(docs: list[RawDocument], settings: Settings, report: IndexReport,
-              progress: Progress | None) -> Iterator[Article]:
-    for done, result in enumerate(extract_all(docs, settings), start=1):
-        if progress:
-            progress(done, len(docs))
+def _articles(docs: Iterator[RawDocument], settings: Settings, report: IndexReport,
+              tally: _Tally) -> Iterator[Article]:
+    for result in extract_all(docs, settings):
+        tally.tick()
         if isinstance(result, IngestFailure):
             report.failures.append(result)
         else:
@@ -58,8 +73,10 @@ def index_paths(paths: Sequence[Path], settings: Settings, *, rebuild: bool = Fa
     """
     store = IndexStore(settings.index_dir)
     report = IndexReport()
-    docs = _collect(paths, {} if rebuild else known_fingerprints(store), report)
-    articles = _articles(docs, settings, report, progress)
+    inputs = find_inputs(paths)
+    tally = _Tally(inputs, progress)
+    docs = _documents(inputs, {} if rebuild else known_fingerprints(store), report, tally)
+    articles = _articles(docs, settings, report, tally)
     if rebuild:
         report.indexed = rebuild_index(store, articles, allow_empty=False)
     else:

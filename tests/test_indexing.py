@@ -78,3 +78,12 @@ def test_rebuild_drops_articles_whose_files_are_gone(tmp_path, settings):
     (folder / "b.html").unlink()
     report = index_paths([folder], settings, rebuild=True)
     assert report.indexed == 1 and SearchIndex(settings.index_dir).count() == 1
+
+
+def test_progress_counts_every_document_found(tmp_path, settings):
+    folder = bad_folder(tmp_path)
+    (folder / "two.jsonl").write_text('{"title": "A", "text": "One two three four five six."}\n\n{"title": "B"}\n')
+    calls = []
+    index_paths([folder], settings, progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (6, 6)
+    assert [done for done, _ in calls] == list(range(1, 7))

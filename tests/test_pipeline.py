@@ -1,6 +1,8 @@
+import os
+
 from search.article import fingerprint
-from search.ingest import IngestFailure, RawDocument, extract_all
-from search.ingest.pipeline import PARALLEL_FROM
+from search.ingest import IngestFailure, RawDocument, extract_all, pipeline
+from search.ingest.pipeline import PARALLEL_FROM, process
 
 from conftest import CORPUS, settings_for
 
@@ -40,3 +42,34 @@ def test_articles_in_other_languages_get_no_entities_but_are_kept(tmp_path):
     [article] = extract_all([RawDocument("de#L1", "h", text=text, title="Gesetz")], settings_for(tmp_path, workers=1))
     assert article.language == "de"
     assert article.people == article.orgs == article.places == []
+
+
+def dying_on_poison(doc, settings):
+    if doc.origin == "poison":
+        os._exit(1)  # as a crash in a C library would
+    return process(doc, settings)
+
+
+def test_a_document_that_kills_its_worker_is_a_failure_and_the_rest_go_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "process", dying_on_poison)
+    docs = _documents()
+    docs.insert(5, RawDocument("poison", "p", html=b"<p>whatever</p>"))
+    results = list(extract_all(iter(docs), settings_for(tmp_path, workers=2)))
+    assert [r.origin for r in results] == [d.origin for d in docs]
+    assert isinstance(results[5], IngestFailure) and "died" in results[5].reason
+    assert not any(isinstance(r, IngestFailure) for r in results[:5] + results[6:])
+
+
+def test_documents_are_read_as_needed_not_all_at_once(tmp_path):
+    docs = _documents()
+    read = []
+
+    def lazily():
+        for doc in docs:
+            read.append(doc.origin)
+            yield doc
+
+    results = extract_all(lazily(), settings_for(tmp_path, workers=2))
+    next(results)
+    assert len(read) < len(docs)
+    results.close()

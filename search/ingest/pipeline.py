@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from typing import Iterator, Sequence
+from itertools import chain, islice
+from typing import Callable, Iterable, Iterator
 
 from search.article import Article, article_id
 from search.ingest.dates import parse_date
@@ -22,6 +24,7 @@ from search.ingest.sources import IngestFailure, RawDocument
 from search.ingest.text import clean_text
 from search.settings import Settings
 
+Result = Article | IngestFailure
 PARALLEL_FROM = 16
 """Fewer documents than this are extracted in this process: starting workers would cost more."""
 
@@ -73,21 +76,53 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def extract_all(docs: Sequence[RawDocument], settings: Settings) -> Iterator[Article | IngestFailure]:
-    """Articles (or failures) for the documents, in their order, using ``settings.workers`` processes."""
+def _pooled(work: Callable[[RawDocument], Result], docs: Iterator[RawDocument], workers: int,
+            window: int) -> Iterator[tuple[RawDocument, Result | None]]:
+    """(document, result) in input order, at most ``window`` documents in flight. If a worker dies,
+    yields (document, None) for every document in flight and stops; the rest of ``docs`` is left."""
+    pending: deque[list] = deque()
+    context = multiprocessing.get_context("fork")
+    # Workers ignore Ctrl-C: the parent alone handles it, so an interrupted run stops cleanly.
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts) as pool:
+        try:
+            for doc in docs:
+                pending.append([doc, None])
+                pending[-1][1] = pool.submit(work, doc)
+                while len(pending) >= window:
+                    yield pending[0][0], pending[0][1].result()
+                    pending.popleft()
+            while pending:
+                yield pending[0][0], pending[0][1].result()
+                pending.popleft()
+        except BrokenProcessPool:
+            yield from ((doc, None) for doc, _ in pending)
+
+
+def extract_all(docs: Iterable[RawDocument], settings: Settings) -> Iterator[Article | IngestFailure]:
+    """Articles (or failures) for the documents, in their order, using ``settings.workers`` processes.
+
+    Documents are read as they are needed, so an archive of any size streams through. A document
+    that kills its worker process is reported as a failure and the run goes on.
+    """
     work = partial(process, settings=settings)
-    if settings.workers < 2 or len(docs) < PARALLEL_FROM:
-        yield from map(work, docs)
+    docs = iter(docs)
+    head = list(islice(docs, PARALLEL_FROM))
+    if settings.workers < 2 or len(head) < PARALLEL_FROM:
+        yield from map(work, chain(head, docs))
         return
     # Load the model before forking so the workers share it instead of loading it each.
     recognizer(settings.spacy_model)
-    done = 0
-    try:
-        context = multiprocessing.get_context("fork")
-        # Workers ignore Ctrl-C: the parent alone handles it, so an interrupted run stops cleanly.
-        with ProcessPoolExecutor(settings.workers, mp_context=context, initializer=_ignore_interrupts) as pool:
-            for result in pool.map(work, docs, chunksize=4):
-                done += 1
+    docs = chain(head, docs)
+    while True:
+        in_flight = []
+        for doc, result in _pooled(work, docs, settings.workers, window=4 * settings.workers):
+            if result is None:
+                in_flight.append(doc)
+            else:
                 yield result
-    except BrokenProcessPool:
-        yield from map(work, docs[done:])
+        if not in_flight:
+            return
+        # A worker died: run what was in flight one at a time, to tell the culprit from the rest.
+        for doc in in_flight:
+            [(_, result)] = _pooled(work, iter([doc]), 1, window=1)
+            yield result or IngestFailure(doc.origin, "the extraction process died on this document")

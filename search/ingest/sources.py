@@ -95,6 +95,16 @@ def _record(origin: str, line: bytes) -> RawDocument | IngestFailure:
     )
 
 
+def count_documents(path: Path) -> int:
+    """How many documents an input holds (its records, for JSONL), for progress reporting."""
+    if _suffix_of(path) not in JSONL_SUFFIXES:
+        return 1
+    try:
+        return sum(1 for line in _read_bytes(path).splitlines() if line.strip()) or 1
+    except OSError:
+        return 1
+
+
 def read_documents(path: Path) -> Iterator[RawDocument | IngestFailure]:
     """The documents in one input file, or a failure for each part that cannot be read."""
     origin = str(path)
