@@ -27,6 +27,8 @@ from search.settings import Settings
 Result = Article | IngestFailure
 PARALLEL_FROM = 16
 """Fewer documents than this are extracted in this process: starting workers would cost more."""
+BATCH_SIZE = 4
+"""Documents sent to a worker at a time: fewer round trips, still a short wait for the first."""
 
 
 def article_from_record(doc: RawDocument) -> Article:
@@ -76,18 +78,27 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _pooled(work: Callable[[RawDocument], Result], docs: Iterator[RawDocument], workers: int,
-            window: int) -> Iterator[tuple[RawDocument, Result | None]]:
-    """(document, result) in input order, at most ``window`` documents in flight. If a worker dies,
-    yields (document, None) for every document in flight and stops; the rest of ``docs`` is left."""
+def _process_batch(batch: list[RawDocument], settings: Settings) -> list[Result]:
+    return [process(doc, settings) for doc in batch]
+
+
+def _batches(docs: Iterator[RawDocument], size: int) -> Iterator[list[RawDocument]]:
+    while batch := list(islice(docs, size)):
+        yield batch
+
+
+def _pooled(work: Callable[[list[RawDocument]], list[Result]], batches: Iterator[list[RawDocument]],
+            workers: int, window: int) -> Iterator[tuple[list[RawDocument], list[Result] | None]]:
+    """(batch, results) in input order, at most ``window`` batches in flight. If a worker dies,
+    yields (batch, None) for every batch in flight and stops; the rest of ``batches`` is left."""
     pending: deque[list] = deque()
     context = multiprocessing.get_context("fork")
     # Workers ignore Ctrl-C: the parent alone handles it, so an interrupted run stops cleanly.
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts) as pool:
         try:
-            for doc in docs:
-                pending.append([doc, None])
-                pending[-1][1] = pool.submit(work, doc)
+            for batch in batches:
+                pending.append([batch, None])
+                pending[-1][1] = pool.submit(work, batch)
                 while len(pending) >= window:
                     yield pending[0][0], pending[0][1].result()
                     pending.popleft()
@@ -95,34 +106,34 @@ def _pooled(work: Callable[[RawDocument], Result], docs: Iterator[RawDocument], 
                 yield pending[0][0], pending[0][1].result()
                 pending.popleft()
         except BrokenProcessPool:
-            yield from ((doc, None) for doc, _ in pending)
+            yield from ((batch, None) for batch, _ in pending)
 
 
-def extract_all(docs: Iterable[RawDocument], settings: Settings) -> Iterator[Article | IngestFailure]:
+def extract_all(docs: Iterable[RawDocument], settings: Settings) -> Iterator[Result]:
     """Articles (or failures) for the documents, in their order, using ``settings.workers`` processes.
 
     Documents are read as they are needed, so an archive of any size streams through. A document
     that kills its worker process is reported as a failure and the run goes on.
     """
-    work = partial(process, settings=settings)
     docs = iter(docs)
     head = list(islice(docs, PARALLEL_FROM))
     if settings.workers < 2 or len(head) < PARALLEL_FROM:
-        yield from map(work, chain(head, docs))
+        yield from map(partial(process, settings=settings), chain(head, docs))
         return
     # Load the model before forking so the workers share it instead of loading it each.
     recognizer(settings.spacy_model)
-    docs = chain(head, docs)
+    work = partial(_process_batch, settings=settings)
+    batches = _batches(chain(head, docs), BATCH_SIZE)
     while True:
-        in_flight = []
-        for doc, result in _pooled(work, docs, settings.workers, window=4 * settings.workers):
-            if result is None:
-                in_flight.append(doc)
+        in_flight: list[RawDocument] = []
+        for batch, results in _pooled(work, batches, settings.workers, window=2 * settings.workers):
+            if results is None:
+                in_flight.extend(batch)
             else:
-                yield result
+                yield from results
         if not in_flight:
             return
         # A worker died: run what was in flight one at a time, to tell the culprit from the rest.
         for doc in in_flight:
-            [(_, result)] = _pooled(work, iter([doc]), 1, window=1)
-            yield result or IngestFailure(doc.origin, "the extraction process died on this document")
+            [(_, results)] = _pooled(work, iter([[doc]]), 1, window=1)
+            yield results[0] if results else IngestFailure(doc.origin, "the extraction process died on this document")
