@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from search.query import SORTS, SearchError, SearchRequest
+from search.query import SearchError, SearchRequest
 from web import links
 from web.searching import find_article, request_from_args, run_search
 
 blueprint = Blueprint("views", __name__)
+SORT_LABELS = [("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first")]
 
 
 @blueprint.get("/")
@@ -24,7 +25,7 @@ def search_page():
         search_request=search_request,
         result=result,
         error=error,
-        sorts=SORTS,
+        sorts=SORT_LABELS,
         facets=links.facet_links(result) if result else [],
         selected=links.selected_filters(search_request),
         links=links,
