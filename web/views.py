@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from search.query import SearchError, SearchRequest
+from search.query import SORTS, SearchError, SearchRequest
 from web import links
 from web.searching import find_article, request_from_args, run_search
 
 blueprint = Blueprint("views", __name__)
-SORT_LABELS = [("relevance", "Relevance"), ("newest", "Newest first"), ("oldest", "Oldest first")]
+SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
 
 
 @blueprint.get("/")
@@ -25,7 +25,7 @@ def search_page():
         search_request=search_request,
         result=result,
         error=error,
-        sorts=SORT_LABELS,
+        sorts=[(sort, SORT_LABELS[sort]) for sort in SORTS],
         facets=links.facet_links(result) if result else [],
         selected=links.selected_filters(search_request),
         links=links,
