@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterable
 
 from search.article import Article
@@ -24,9 +23,8 @@ def known_fingerprints(store: IndexStore) -> dict[str, str]:
         }
 
 
-def _write(path: Path, store: IndexStore, articles: Iterable[Article]) -> int:
+def _write(index, articles: Iterable[Article]) -> int:
     """Add or replace (by id) each article; returns how many distinct articles were written."""
-    index = store.open(path)
     writer = index.writer(limitmb=WRITER_MEMORY_MB, timeout=30)
     pending: set[str] = set()
     written: set[str] = set()
@@ -50,7 +48,7 @@ def _write(path: Path, store: IndexStore, articles: Iterable[Article]) -> int:
 def update_index(store: IndexStore, articles: Iterable[Article]) -> int:
     """Add or replace articles (by id) in the current generation; returns how many were written."""
     with store.writing():
-        return _write(store.ensure_current(), store, articles)
+        return _write(store.open(store.ensure_current()), articles)
 
 
 class EmptyRebuild(Exception):
@@ -68,7 +66,7 @@ def rebuild_index(store: IndexStore, articles: Iterable[Article], allow_empty: b
         previous = store.current()
         building = store.new_generation()
         try:
-            count = _write(building, store, articles)
+            count = _write(store.open(building), articles)
             if count == 0 and not allow_empty:
                 raise EmptyRebuild("no article could be read: the previous index is kept")
             store.publish(building)
