@@ -153,9 +153,13 @@ def _terminal_snippet(snippet: str) -> str:
 def serve(host: str, port: int, workers: int, index_dir: Path) -> None:
     """Serve the search site with gunicorn; indexes corpus/ first if the index is empty."""
     settings = Settings.from_env(index_dir=index_dir)
-    if SearchIndex(index_dir).count() == 0 and settings.corpus_dir.is_dir():
-        click.echo(f"The index is empty: indexing {settings.corpus_dir}/ first.")
-        _print_report(index_paths([settings.corpus_dir], settings))
+    if SearchIndex(index_dir).count() == 0:
+        if settings.corpus_dir.is_dir():
+            click.echo(f"The index is empty: indexing {settings.corpus_dir}/ first.")
+            _print_report(index_paths([settings.corpus_dir], settings))
+        else:
+            click.echo(f"The index is empty and there is no {settings.corpus_dir}/ folder to index: "
+                       "add articles with 'news-search index PATH'.", err=True)
     from web.server import serve as run_server
 
     run_server(index_dir=index_dir, host=host, port=port, workers=workers)
