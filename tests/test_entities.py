@@ -41,3 +41,7 @@ def test_the_model_finds_the_sample_articles_people_orgs_and_places():
     assert {"Belarus", "Minsk", "Lithuania"} <= set(found.places)
     assert "Belarus" not in found.orgs
     assert not [name for name in found.people + found.orgs + found.places if name.startswith(("•", "the "))]
+
+
+def test_only_the_ner_pipe_of_the_configured_model_is_loaded():
+    assert recognizer(Settings().spacy_model).nlp.pipe_names == ["ner"]
