@@ -44,6 +44,8 @@ def _progress_bar():
 
 
 def _print_report(report: IndexReport) -> None:
+    if report.inputs == 0:
+        click.echo("No .html, .htm, .html.gz or .jsonl files were found there.", err=True)
     click.echo(f"Indexed {report.indexed}, unchanged {report.unchanged}, failed {len(report.failures)}.")
     for failure in report.failures:
         click.echo(f"  failed: {failure.origin}: {failure.reason}", err=True)

@@ -19,6 +19,8 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class IndexReport:
+    inputs: int = 0
+    """Input files found (pages and JSONL files)."""
     indexed: int = 0
     unchanged: int = 0
     failures: list[IngestFailure] = field(default_factory=list)
@@ -74,6 +76,7 @@ def index_paths(paths: Sequence[Path], settings: Settings, *, rebuild: bool = Fa
     store = IndexStore(settings.index_dir)
     report = IndexReport()
     inputs = find_inputs(paths)
+    report.inputs = len(inputs)
     tally = _Tally(inputs, progress)
     docs = _documents(inputs, {} if rebuild else known_fingerprints(store), report, tally)
     articles = _articles(docs, settings, report, tally)

@@ -76,3 +76,9 @@ def test_reindex_with_nothing_readable_keeps_the_old_index(tmp_path):
     result = run("reindex", tmp_path / "empty.html", "--index", tmp_path / "ix")
     assert result.exit_code == 1 and "previous index is kept" in result.output
     assert '"total": 1' in run("search", "--json", "--index", tmp_path / "ix").output
+
+
+def test_a_folder_without_inputs_says_so(tmp_path):
+    (tmp_path / "notes.txt").write_text("not an article")
+    result = run("index", tmp_path, "--index", tmp_path / "ix")
+    assert result.exit_code == 0 and "No .html, .htm, .html.gz or .jsonl files were found" in result.output
