@@ -26,5 +26,6 @@ class _Gunicorn(BaseApplication):
 def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 5000, workers: int = 2) -> None:
     """Run the site until interrupted."""
     app = create_app({"INDEX_DIR": str(index_dir)})
+    # No control socket: nothing here uses it, and it would be written under the user's home folder.
     _Gunicorn(app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-",
-                    "timeout": 60, "graceful_timeout": 10}).run()
+                    "timeout": 60, "graceful_timeout": 10, "control_socket_disable": True}).run()
