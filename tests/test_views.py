@@ -16,6 +16,7 @@ def test_the_page_shows_results_with_date_snippet_chips_and_facets(client):
     assert "3 articles for <strong>Lukashenko</strong>" in html
     assert "Belarus begins freeing detained protesters" in html
     assert '<time datetime="2020-08-14">14 August 2020</time>' in html
+    assert '<a class="source" href="/?q=Lukashenko&amp;source=The+Daily+Ledger">The Daily Ledger</a>' in html
     assert "<mark" in html
     assert 'data-facet="people"' in html and 'href="/?q=Lukashenko&amp;person=Alexander+Lukashenko"' in html
     assert '<link rel="alternate" type="application/json" href="/api/search?q=Lukashenko">' in html
