@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.index import SearchIndex
@@ -28,6 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _http_error(error: HTTPException):
     """Errors as JSON under /api/, as a page elsewhere."""
+    from web.api import error_response
+
     if request.path.startswith("/api/"):
-        return jsonify({"error": {"message": error.description, "parameter": None}}), error.code
+        return error_response(error.description, None, error.code)
     return render_template("error.html", error=error), error.code

@@ -16,7 +16,7 @@ def error_response(message: str, parameter: str | None, status: int):
 
 @blueprint.errorhandler(SearchError)
 def bad_request(error: SearchError):
-    return error_response(error.message, error.parameter, 400)
+    return jsonify(error.to_dict()), 400
 
 
 @blueprint.get("/search")

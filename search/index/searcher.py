@@ -99,13 +99,12 @@ class SearchIndex:
         if filters:
             matched &= set(searcher.docs_for_query(wq.And(filters)))
 
-        facets = {
-            name: [
-                FacetCount(value, count, value.casefold() in {v.casefold() for v in getattr(request, name)})
-                for value, count in generation.facets.counts(field, matched, getattr(request, name))
-            ]
-            for name, field in FACET_FIELDS.items()
-        }
+        facets = {}
+        for name, field in FACET_FIELDS.items():
+            selected = getattr(request, name)
+            chosen = {value.casefold() for value in selected}
+            facets[name] = [FacetCount(value, count, value.casefold() in chosen)
+                            for value, count in generation.facets.counts(field, matched, selected)]
         hits: list[Hit] = []
         start = (request.page - 1) * request.per_page
         if matched and start < len(matched):
