@@ -30,7 +30,7 @@ def test_index_exits_1_and_lists_failures_with_paths_and_reasons(tmp_path):
     folder.mkdir()
     shutil.copy(GOOD, folder / "a.html")
     (folder / "empty.html").write_bytes(b"")
-    (folder / "bad.html").write_bytes(b"<p>\xff\xfe broken</p>")
+    (folder / "bad.html").write_bytes(b"<p>\x81\x8d broken</p>")
     result = run("index", folder, "--index", tmp_path / "ix")
     assert result.exit_code == 1
     assert "Indexed 1, unchanged 0, failed 2." in result.output

@@ -8,7 +8,7 @@ from search.ingest.errors import UnreadableDocument
     (b"", "empty file"),
     (b"  \n\t ", "empty file"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
-    (b"<html><body><p>caf\xe9 cr\xe8me</p></body></html>", "not valid UTF-8 (byte 0xe9 at offset 18)"),
+    (b"<html><body><p>caf\x81 cr\x8dme</p></body></html>", "not valid UTF-8 (byte 0x81 at offset 18) nor Windows-1252"),
 ])
 def test_unreadable_pages_say_why(raw, reason):
     with pytest.raises(UnreadableDocument, match=reason.replace("(", r"\(").replace(")", r"\)")):
@@ -25,3 +25,8 @@ def test_utf8_and_byte_order_marks_decode():
     assert decode_html("<p>Zürich</p>".encode()) == "<p>Zürich</p>"
     assert decode_html(b"\xef\xbb\xbf<p>x</p>") == "<p>x</p>"
     assert decode_html("<p>ü</p>".encode("utf-16")) == "<p>ü</p>"
+
+
+def test_an_undeclared_western_page_reads_as_windows_1252():
+    raw = "<p>Café “crème” in Zürich</p>".encode("cp1252")
+    assert decode_html(raw) == "<p>Café “crème” in Zürich</p>"

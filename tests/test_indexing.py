@@ -17,7 +17,7 @@ def bad_folder(tmp_path):
     shutil.copy(GOOD, folder / "good.html")
     (folder / "empty.html").write_bytes(b"")
     (folder / "binary.html").write_bytes(bytes(range(256)) * 4)
-    (folder / "latin1.html").write_bytes("<html><body><p>Caf\xe9 au lait, cr\xe8me br\xfbl\xe9e.</p></body></html>".encode("latin-1"))
+    (folder / "undecodable.html").write_bytes(b"<html><body><p>Caf\x81 au lait, cr\x8dme.</p></body></html>")
     return folder
 
 
@@ -29,7 +29,7 @@ def test_bad_files_are_reported_with_their_reasons_and_the_good_one_indexed(tmp_
     assert reasons == {
         "empty.html": "empty file",
         "binary.html": "binary data, not an HTML page",
-        "latin1.html": "not valid UTF-8 (byte 0xe9 at offset 18) and no other charset is declared",
+        "undecodable.html": "not valid UTF-8 (byte 0x81 at offset 18) nor Windows-1252, and no other charset is declared",
     }
     assert SearchIndex(settings.index_dir).search(SearchRequest(q="Fagradalsfjall")).total == 1
 

@@ -27,9 +27,11 @@ def declared_charset(raw: bytes) -> str | None:
 
 
 def decode_html(raw: bytes) -> str:
-    """Decode a page: by its byte-order mark, else its declared charset, else strictly as UTF-8.
+    """Decode a page: by its byte-order mark, else its declared charset, else as UTF-8, else as
+    Windows-1252 (what browsers assume for an undeclared Western page; it also reads Latin-1).
 
-    Raises UnreadableDocument for an empty file, binary data or undeclared non-UTF-8 bytes.
+    Raises UnreadableDocument for an empty file, binary data, or undeclared bytes that are
+    neither UTF-8 nor Windows-1252.
     """
     if not raw.strip():
         raise UnreadableDocument("empty file")
@@ -39,12 +41,17 @@ def decode_html(raw: bytes) -> str:
     if b"\x00" in raw[:8192]:
         raise UnreadableDocument("binary data, not an HTML page")
     charset = declared_charset(raw)
-    if charset and charset != "utf-8":
+    if charset:
         return raw.decode(charset, errors="replace")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         bad = raw[error.start : error.start + 1].hex()
+        position = error.start
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
         raise UnreadableDocument(
-            f"not valid UTF-8 (byte 0x{bad} at offset {error.start}) and no other charset is declared"
+            f"not valid UTF-8 (byte 0x{bad} at offset {position}) nor Windows-1252, "
+            "and no other charset is declared"
         ) from None

@@ -6,16 +6,17 @@ import re
 from urllib.parse import urlsplit
 
 from search.article import Article, article_id, fingerprint
+from search.ingest.bylines import choose_authors
 from search.ingest.dates import publication_date
 from search.ingest.decode import decode_html
 from search.ingest.errors import UnreadableDocument
 from search.ingest.language import identify_language
-from search.ingest.metadata import PageMetadata, parse_tree, read_metadata
+from search.ingest.metadata import parse_tree, read_metadata
 from search.ingest.text import clean_text, extract_body
+from search.ingest.titles import choose_title
 
 MIN_WORDS = 5
 """Fewer words than this are not an article (a menu, a bare link, an empty template)."""
-_TITLE_SEPARATORS = re.compile(r"\s+[|–—:-]\s+|\s+»\s+|\s+::\s+")
 
 
 def source_name(site_name: str | None, url: str | None) -> str | None:
@@ -37,38 +38,6 @@ def site_from_title(html_title: str | None, url: str | None) -> str | None:
         if len(squeezed) >= 4 and squeezed in host and len(candidate.split()) <= 5:
             return candidate.strip()
     return None
-
-
-def strip_site_name(title: str, site: str | None) -> str:
-    """A page title without a trailing or leading "| Site Name" part."""
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
-    site_key = (site or "").casefold()
-    if site_key and site_key in parts[-1].casefold():
-        return title[: title.rfind(parts[-1])].rstrip(" |–—:-»")
-    if site_key and site_key in parts[0].casefold():
-        return title[len(parts[0]):].lstrip(" |–—:-»")
-    return title
-
-
-def choose_title(meta: PageMetadata, extracted: str | None, site: str | None) -> str:
-    """The headline: structured data first, then trafilatura's, then ``<title>``, without the site name."""
-    for candidate in (meta.title, extracted, meta.html_title):
-        if candidate and candidate.strip():
-            return strip_site_name(" ".join(candidate.split()), site)
-    return ""
-
-
-def choose_authors(meta: PageMetadata, extracted: str | None, site: str | None) -> list[str]:
-    """The people who wrote the article; the publication itself is not an author."""
-    names = meta.authors or [a.strip() for a in (extracted or "").split(";") if a.strip()]
-    not_people = {n.casefold() for n in meta.organisation_authors + [site or ""]}
-    squeezed_site = (site or "").replace(" ", "").casefold()
-    return list(dict.fromkeys(
-        n for n in names
-        if n.casefold() not in not_people and n.replace(" ", "").casefold() not in squeezed_site
-    ))
 
 
 def extract_article(html: str | bytes, url: str | None = None, *, origin: str | None = None) -> Article:
@@ -94,8 +63,8 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
     text, found = extract_body(html, url=canonical)
     site = source_name(
         meta.site_name or site_from_title(meta.html_title, canonical) or found.get("sitename"), canonical)
-    title = choose_title(meta, found.get("title"), site)
-    authors = choose_authors(meta, found.get("author"), site)
+    title = choose_title(tree, [meta.title, meta.html_title], site, canonical)
+    authors = choose_authors(meta.authors, meta.organisation_authors, tree, found.get("author"), site)
     text = clean_text(text, title, authors)
     if sum(any(c.isalpha() for c in word) for word in text.split()) < MIN_WORDS:
         raise UnreadableDocument("no article text found in the page")

@@ -1,0 +1,43 @@
+import pytest
+
+from search.ingest.bylines import choose_authors, clean_name, split_names, visible_byline
+from search.ingest.metadata import parse_tree
+
+
+@pytest.mark.parametrize("raw, name", [
+    ("By Jane Doe", "Jane Doe"),
+    ("Veröffentlicht von Chris Jung", "Chris Jung"),
+    ("Post author By Helge Fahrnberger", "Helge Fahrnberger"),
+    ("Von Vanessa Franke", "Vanessa Franke"),
+    ("Redacci&oacute;n Diario Pagina Siete", "Redacción Diario Pagina Siete"),
+    ("admin", None),
+    ("Posted on", None),
+    ("Name (erforderlich)", None),
+    ("12. März 2020", None),
+    ("https://example.org/jane", None),
+    ("a headline that is much longer than any byline could be", None),
+])
+def test_byline_fragments_become_names_or_nothing(raw, name):
+    assert clean_name(raw) == name
+
+
+def test_several_authors_in_one_byline():
+    assert split_names("Benjamin Fischer und Marcus Theurer") == ["Benjamin Fischer", "Marcus Theurer"]
+    assert split_names("By David Brand and Ramsey Khalifeh") == ["David Brand", "Ramsey Khalifeh"]
+
+
+def test_the_visible_byline_not_the_commenters():
+    tree = parse_tree(
+        '<html><body><div class="byline">By <a href="/a/jd">Jane Doe</a> and <a href="/a/rr">Raj Rao</a></div>'
+        '<div id="comments"><span class="comment-author">Troll McTroll</span></div>'
+        '<form><label class="author">Name *</label></form></body></html>')
+    assert visible_byline(tree) == ["Jane Doe", "Raj Rao"]
+    comments_only = parse_tree('<html><body><div class="comments"><b class="author">Troll</b></div></body></html>')
+    assert visible_byline(comments_only) == []
+
+
+def test_declared_authors_come_first_and_the_publication_is_no_author():
+    tree = parse_tree('<html><body><span class="author">Someone Else</span></body></html>')
+    assert choose_authors(["Jane Doe", "Harbour Gazette"], [], tree, None, "Harbour Gazette") == ["Jane Doe"]
+    assert choose_authors([], ["Harbour Gazette"], tree, None, "Harbour Gazette") == ["Someone Else"]
+    assert choose_authors([], [], None, "Jane Doe; Raj Rao", None) == ["Jane Doe", "Raj Rao"]
