@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
@@ -25,9 +26,15 @@ class PageMetadata:
     organisation_authors: list[str] = field(default_factory=list)
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+
 def parse_tree(html: str) -> lxml_html.HtmlElement:
-    """Parse HTML leniently; raises ValueError when there is nothing to parse."""
-    return lxml_html.document_fromstring(html)
+    """Parse HTML leniently; raises ValueError when there is nothing to parse.
+
+    An XHTML page's ``<?xml ... encoding=...?>`` line is dropped: the text is already decoded.
+    """
+    return lxml_html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
 
 
 def _clean(value: object) -> str | None:
