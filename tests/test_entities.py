@@ -45,3 +45,19 @@ def test_the_model_finds_the_sample_articles_people_orgs_and_places():
 
 def test_only_the_ner_pipe_of_the_configured_model_is_loaded():
     assert recognizer(Settings().spacy_model).nlp.pipe_names == ["ner"]
+
+
+def test_countries_get_one_name_and_their_people_count_as_a_mention():
+    spans = [("U.S.", "GPE"), ("the United States", "GPE"), ("Japanese", "NORP"), ("Republicans", "NORP"),
+             ("Britain", "ORG"), ("the U.S. Agriculture Department", "ORG")]
+    found = group_entities(spans)
+    assert found.places == ["United States", "Japan", "United Kingdom"]
+    assert found.orgs == ["U.S. Agriculture Department"]
+
+
+def test_a_surname_the_model_calls_an_organisation_is_the_person():
+    spans = [("Robin Leigh-Pemberton", "PERSON"), ("Leigh-Pemberton", "ORG"), ("Leigh-Pemberton", "ORG"),
+             ("Sprinkel", "PRODUCT")]
+    found = group_entities(spans)
+    assert found.people == ["Robin Leigh-Pemberton"]
+    assert found.orgs == []

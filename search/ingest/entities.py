@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from search.ingest.countries import countries_within, country_named, country_of_people
+
 MAX_CHARS = 100_000
 """Only the start of very long texts is read for entities: news articles are far shorter."""
 _UNUSED_PIPES = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
@@ -60,13 +62,35 @@ def _full_names(people: list[str]) -> list[str]:
 
 
 def group_entities(spans: list[tuple[str, str]]) -> Entities:
-    """Entities of an article from (text, spaCy label) spans: tidied, merged and deduplicated."""
+    """Entities of an article from (text, spaCy label) spans: tidied, merged and deduplicated.
+
+    A country gets one name whatever the text calls it ("U.S." → "United States"), counts as a place
+    even when the model calls it an organisation, and its people ("Japanese officials") count as a
+    mention of it.
+    """
     found: dict[str, list[str]] = {"people": [], "orgs": [], "places": []}
+    surnames = {n.split()[-1].casefold() for t, label in spans if label == "PERSON"
+                for n in [tidy(t) or ""] if len(n.split()) > 1}
     for text, label in spans:
         kind = _LABELS.get(label)
-        name = tidy(text) if kind else None
-        if name:
-            found[kind].append(name)
+        name = tidy(text) if kind or label in ("NORP", "PRODUCT") else None
+        if not name:
+            continue
+        if label == "NORP":
+            country = country_of_people(name) or country_named(name)
+            if country:
+                found["places"].append(country)
+            continue
+        if label != "PERSON" and name.split()[-1].casefold() in surnames:
+            kind = "people"  # "Leigh-Pemberton said" after "Robin Leigh-Pemberton": the model's ORG is him
+        elif label == "PRODUCT":
+            continue
+        country = country_named(name) if kind in ("places", "orgs") else None
+        if country:
+            kind, name = "places", country
+        elif kind in ("orgs", "places"):
+            found["places"].extend(countries_within(name))  # "the U.S. Agriculture Department"
+        found[kind].append(name)
     place_keys = {p.casefold() for p in found["places"]}
     # A country the model calls an organisation ("Belarus said...") is still a place.
     orgs = [o for o in found["orgs"] if o.casefold() not in place_keys]
