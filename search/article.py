@@ -22,6 +22,8 @@ class Article:
     people: list[str] = field(default_factory=list)
     orgs: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
+    mentioned_dates: list[date] = field(default_factory=list)
+    """Days the text mentions ("on Sunday", "Aug. 9"), resolved against the publication date."""
     origin: str = ""
     """Where the article was read from: a file path, or ``path#L<n>`` for a JSONL record."""
     fingerprint: str = ""
@@ -31,6 +33,7 @@ class Article:
         """The article as JSON-ready values (dates as ISO strings)."""
         data = asdict(self)
         data["published"] = self.published.isoformat() if self.published else None
+        data["mentioned_dates"] = [day.isoformat() for day in self.mentioned_dates]
         return data
 
 

@@ -45,6 +45,8 @@ class SearchRequest:
     q: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    mentioned_from: date | None = None
+    mentioned_to: date | None = None
     people: tuple[str, ...] = ()
     orgs: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
@@ -72,6 +74,10 @@ class SearchRequest:
             pairs.append(("from", self.date_from.isoformat()))
         if self.date_to:
             pairs.append(("to", self.date_to.isoformat()))
+        if self.mentioned_from:
+            pairs.append(("mentioned_from", self.mentioned_from.isoformat()))
+        if self.mentioned_to:
+            pairs.append(("mentioned_to", self.mentioned_to.isoformat()))
         for param, attr in FILTER_PARAMS.items():
             pairs.extend((param, v) for v in getattr(self, attr))
         if self.sort != "relevance":
@@ -122,6 +128,9 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
     date_from, date_to = _date(params, "from"), _date(params, "to")
     if date_from and date_to and date_from > date_to:
         raise InvalidParameter("'from' must not be later than 'to'", "from")
+    mentioned_from, mentioned_to = _date(params, "mentioned_from"), _date(params, "mentioned_to")
+    if mentioned_from and mentioned_to and mentioned_from > mentioned_to:
+        raise InvalidParameter("'mentioned_from' must not be later than 'mentioned_to'", "mentioned_from")
     filters = {
         attr: tuple(dict.fromkeys(v.strip() for v in params.get(param, []) if v.strip()))
         for param, attr in FILTER_PARAMS.items()
@@ -130,6 +139,8 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         q=_one(params, "q"),
         date_from=date_from,
         date_to=date_to,
+        mentioned_from=mentioned_from,
+        mentioned_to=mentioned_to,
         sort=sort,
         page=_int(params, "page", 1, 1, MAX_PAGE),
         per_page=_int(params, "per_page", 10, 1, MAX_PER_PAGE),

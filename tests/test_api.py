@@ -49,6 +49,17 @@ def test_a_date_after_the_article_finds_nothing(seed_server):
     assert (status, data["total"], data["results"]) == (200, 0, [])
 
 
+def test_days_the_article_mentions_are_resolved_and_filterable(seed_server):
+    status, data = get(seed_server, "/api/search?q=torture")
+    status, article = get(seed_server, f"/api/articles/{data['results'][0]['id']}")
+    assert {"2020-08-09", "2020-08-10", "2020-08-12", "2020-08-13", "2020-08-14"} <= set(article["mentioned_dates"])
+    status, data = get(seed_server, "/api/search?" + urlencode(
+        {"q": "torture", "mentioned_from": "2020-08-09", "mentioned_to": "2020-08-09"}))
+    assert (status, data["total"]) == (200, 1)
+    status, data = get(seed_server, "/api/search?" + urlencode({"q": "torture", "mentioned_from": "2020-08-15"}))
+    assert (status, data["total"]) == (200, 0)
+
+
 def test_the_response_has_the_documented_shape(corpus_server):
     status, data = get(corpus_server, "/api/search?q=belarus&per_page=2&page=2")
     assert status == 200

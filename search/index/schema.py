@@ -33,6 +33,7 @@ def build_schema() -> fields.Schema:
         title=fields.TEXT(analyzer=text_analyzer, stored=True, field_boost=TITLE_BOOST),
         text=fields.TEXT(analyzer=text_analyzer, stored=True),
         published=fields.NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
+        mentioned_dates=fields.NUMERIC(int, bits=32, stored=True, signed=False),
         language=fields.ID(stored=True),
         source=exact_value_field(),
         authors=exact_value_field(),
@@ -69,6 +70,8 @@ def to_document(article: Article) -> dict:
         document[name] = SEPARATOR.join(getattr(article, name))
     if article.published:
         document["published"] = day_number(article.published)
+    if article.mentioned_dates:
+        document["mentioned_dates"] = [day_number(day) for day in article.mentioned_dates]
     return document
 
 
@@ -90,6 +93,7 @@ def to_article(stored: dict) -> Article:
         people=split_values(stored.get("people")),
         orgs=split_values(stored.get("orgs")),
         places=split_values(stored.get("places")),
+        mentioned_dates=[from_day_number(n) for n in stored.get("mentioned_dates") or []],
         origin=stored.get("origin", ""),
         fingerprint=stored.get("fingerprint", ""),
     )

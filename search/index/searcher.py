@@ -128,6 +128,12 @@ class SearchIndex:
                 day_number(request.date_from) if request.date_from else None,
                 day_number(request.date_to) if request.date_to else None,
             ))
+        if request.mentioned_from or request.mentioned_to:
+            filters.append(wq.NumericRange(
+                "mentioned_dates",
+                day_number(request.mentioned_from) if request.mentioned_from else None,
+                day_number(request.mentioned_to) if request.mentioned_to else None,
+            ))
         return filters
 
     @staticmethod

@@ -11,6 +11,7 @@ from search.ingest.dates import publication_date
 from search.ingest.decode import decode_html
 from search.ingest.errors import UnreadableDocument
 from search.ingest.language import identify_language
+from search.ingest.mentions import mentioned_dates
 from search.ingest.metadata import parse_tree, read_metadata
 from search.ingest.text import clean_text, extract_body
 from search.ingest.titles import choose_title
@@ -69,6 +70,7 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
     if sum(any(c.isalpha() for c in word) for word in text.split()) < MIN_WORDS:
         raise UnreadableDocument("no article text found in the page")
     return Article(
+        mentioned_dates=mentioned_dates(text, published),
         id=article_id(canonical or origin or fingerprint(raw)),
         url=canonical,
         source=site,

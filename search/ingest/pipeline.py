@@ -20,6 +20,7 @@ from search.ingest.entities import recognizer
 from search.ingest.errors import UnreadableDocument
 from search.ingest.extract import extract_article, source_name
 from search.ingest.language import identify_language
+from search.ingest.mentions import mentioned_dates
 from search.ingest.sources import IngestFailure, RawDocument
 from search.ingest.text import clean_text
 from search.settings import Settings
@@ -36,13 +37,15 @@ def article_from_record(doc: RawDocument) -> Article:
     text = clean_text(doc.text or "", doc.title)
     if not text and not doc.title:
         raise UnreadableDocument("the record has neither text nor title")
+    published = parse_date(doc.published)
     return Article(
+        mentioned_dates=mentioned_dates(text, published),
         id=article_id(doc.url or doc.origin),
         url=doc.url,
         source=source_name(doc.source, doc.url),
         authors=list(doc.authors),
         title=doc.title or text.split("\n", 1)[0][:120],
-        published=parse_date(doc.published),
+        published=published,
         language=identify_language(text or doc.title or ""),
         text=text,
         origin=doc.origin,
