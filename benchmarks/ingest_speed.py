@@ -15,6 +15,7 @@ from pathlib import Path
 from common import DATA, require, reuters_subset
 
 from search.ingest import RawDocument, extract_all, extract_article, read_documents
+from search.ingest import pipeline
 from search.ingest.entities import recognizer
 from search.settings import Settings
 
@@ -43,8 +44,16 @@ def main() -> None:
     print(f"AEB, extraction alone, 1 process: {len(pages)} pages, {1000 * seconds / len(pages):.1f} ms/page "
           f"({failures} refused)")
 
+    docs = [RawDocument(f"aeb{i}", "", html=page, url="https://example.org/") for i, page in enumerate(pages)]
+    start = time.perf_counter()
+    with_entities, pipeline.add_entities = pipeline.add_entities, lambda article, settings: None
+    results = list(extract_all(docs * 2, settings))
+    pipeline.add_entities = with_entities
+    seconds = time.perf_counter() - start
+    print(f"AEB, extraction alone, {args.workers} workers: {1000 * seconds / len(results):.1f} ms/page "
+          f"= {len(results) / seconds:.1f} pages/s ({len(results)} pages, each page twice)")
+
     recognizer(settings.spacy_model)
-    docs = [RawDocument(f"aeb{i}", "", html=page) for i, page in enumerate(pages)]
     start = time.perf_counter()
     results = list(extract_all(docs, settings))
     seconds = time.perf_counter() - start

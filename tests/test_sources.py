@@ -49,3 +49,45 @@ def test_an_unreadable_file_is_a_failure_with_the_reason(tmp_path):
     missing = tmp_path / "gone.html"
     [failure] = read_documents(missing)
     assert failure.origin == str(missing) and "No such file" in failure.reason
+
+
+def write_warc(path, pages):
+    """A gzipped WARC file of HTTP responses: (url, status, content type, body) each."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for url, status, content_type, body in pages:
+            headers = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=BytesIO(body),
+                                                          http_headers=headers))
+
+
+def test_a_warc_file_yields_its_html_pages_with_their_urls(tmp_path):
+    from search.ingest.sources import count_documents, read_documents
+
+    page = b"<html><body><p>Harbour ferries run again after the strike ended on Tuesday.</p></body></html>"
+    archive = tmp_path / "crawl.warc.gz"
+    write_warc(archive, [
+        ("https://news.example/ferries", "200 OK", "text/html; charset=utf-8", page),
+        ("https://news.example/logo.png", "200 OK", "image/png", b"\x89PNG..."),
+        ("https://news.example/gone", "404 Not Found", "text/html", b"<p>not found</p>"),
+        ("https://news.example/second", "200 OK", "text/html", page.replace(b"Tuesday", b"Monday")),
+    ])
+    docs = list(read_documents(archive))
+    assert [d.url for d in docs] == ["https://news.example/ferries", "https://news.example/second"]
+    assert docs[0].html == page and docs[0].origin == f"{archive}#record1"
+    assert docs[0].origin != docs[1].origin
+    assert count_documents(archive) == 2
+
+
+def test_a_broken_warc_file_is_reported(tmp_path):
+    from search.ingest.sources import read_documents
+
+    broken = tmp_path / "broken.warc"
+    broken.write_bytes(b"this is not a web archive\r\n\r\n")
+    [failure] = list(read_documents(broken))
+    assert failure.origin == str(broken) and "not a readable WARC file" in failure.reason

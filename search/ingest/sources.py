@@ -1,4 +1,5 @@
-"""Finding and reading inputs: HTML files (plain or gzipped) and JSONL files of records."""
+"""Finding and reading inputs: HTML files (plain or gzipped), JSONL files of records and WARC
+web archives (``.warc``, ``.warc.gz``: the format of news crawls such as CC-NEWS)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from search.article import fingerprint
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
 @dataclass
@@ -40,7 +42,7 @@ class IngestFailure:
 
 def _suffix_of(path: Path) -> str | None:
     name = path.name.lower()
-    return next((s for s in HTML_SUFFIXES + JSONL_SUFFIXES if name.endswith(s)), None)
+    return next((s for s in HTML_SUFFIXES + JSONL_SUFFIXES + WARC_SUFFIXES if name.endswith(s)), None)
 
 
 def find_inputs(paths: Iterable[Path]) -> list[Path]:
@@ -95,8 +97,46 @@ def _record(origin: str, line: bytes) -> RawDocument | IngestFailure:
     )
 
 
+def _is_html_page(record) -> bool:
+    """Whether a WARC record holds a successfully fetched HTML page."""
+    if record.rec_type not in ("response", "resource"):
+        return False
+    if record.http_headers is not None:
+        status = record.http_headers.get_statuscode()
+        content_type = record.http_headers.get_header("Content-Type") or ""
+        return status == "200" and "html" in content_type.lower()
+    return "html" in (record.rec_headers.get_header("Content-Type") or "").lower()
+
+
+def _warc_pages(path: Path) -> Iterator[RawDocument | IngestFailure]:
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    origin = str(path)
+    try:
+        with path.open("rb") as stream:
+            records = ArchiveIterator(stream)
+            for number, record in enumerate(records, start=1):
+                if not record.format.startswith("warc"):
+                    raise ValueError("no WARC record header where one was expected")
+                if not _is_html_page(record):
+                    continue
+                where = f"{origin}#record{number}"
+                try:
+                    payload = record.content_stream().read()
+                except Exception as error:  # a truncated or badly encoded payload: this record only
+                    yield IngestFailure(where, f"unreadable WARC record ({type(error).__name__}: {error})")
+                    continue
+                yield RawDocument(where, fingerprint(payload), html=payload,
+                                  url=record.rec_headers.get_header("WARC-Target-URI"))
+    except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as error:
+        yield IngestFailure(origin, f"not a readable WARC file ({error})")
+
+
 def count_documents(path: Path) -> int:
-    """How many documents an input holds (its records, for JSONL), for progress reporting."""
+    """How many documents an input holds (its records, for JSONL; its pages, for WARC), for progress."""
+    if _suffix_of(path) in WARC_SUFFIXES:
+        return sum(1 for _ in _warc_pages(path)) or 1
     if _suffix_of(path) not in JSONL_SUFFIXES:
         return 1
     try:
@@ -109,6 +149,9 @@ def read_documents(path: Path) -> Iterator[RawDocument | IngestFailure]:
     """The documents in one input file, or a failure for each part that cannot be read."""
     origin = str(path)
     kind = _suffix_of(path)
+    if kind in WARC_SUFFIXES:
+        yield from _warc_pages(path)
+        return
     try:
         raw = _read_bytes(path)
     except OSError as error:
@@ -120,6 +163,6 @@ def read_documents(path: Path) -> Iterator[RawDocument | IngestFailure]:
                 yield _record(f"{origin}#L{number}", line)
         return
     if kind is None:
-        yield IngestFailure(origin, "not an input this tool reads (.html, .htm, .html.gz, .jsonl)")
+        yield IngestFailure(origin, "not an input this tool reads (.html, .htm, .html.gz, .jsonl, .jsonl.gz, .warc, .warc.gz)")
         return
     yield RawDocument(origin, fingerprint(raw), html=raw)

@@ -9,6 +9,8 @@ import trafilatura
 from bs4 import BeautifulSoup
 from lxml import html as lxml_html
 
+from search.ingest.metadata import parse_tree
+
 _BOILERPLATE_LINES = [
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
@@ -60,7 +62,7 @@ def unwrap_layout_tables(html: str) -> str:
     which trafilatura would otherwise flatten into one line of table cells."""
     if "<table" not in html.lower():
         return html
-    tree = lxml_html.document_fromstring(html)
+    tree = parse_tree(html)
     changed = False
     for table in tree.xpath("//table[.//p or .//h1 or .//h2 or .//nav]"):
         for element in [table, *table.xpath(".//tr|.//td|.//th|.//tbody|.//thead|.//tfoot")]:
@@ -95,7 +97,7 @@ def extract_body(html: str, url: str | None = None) -> tuple[str, dict]:
     """The page's article text and trafilatura's metadata (title, author, sitename, date...)."""
     html = unwrap_layout_tables(html)
     document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, favor_precision=True, include_comments=False,
+        html, url=url, with_metadata=False, favor_precision=True, include_comments=False,
         include_tables=True, include_images=False, deduplicate=False,
     )
     found = document.as_dict() if document is not None else {}
