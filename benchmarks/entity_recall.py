@@ -22,7 +22,7 @@ import time
 
 from common import DATA, require
 
-from search.ingest.countries import _tables
+from search.ingest.countries import known_names
 from search.ingest.entities import group_entities, recognizer
 from search.ingest.pipeline import article_from_record
 from search.ingest.sources import RawDocument
@@ -55,7 +55,7 @@ def place_names() -> dict[str, str]:
             names[match.group(2).split(",")[0].casefold()] = by_country[match.group(1).casefold()]
     names["bonn"] = "west-germany"
     names["washington"] = "usa"
-    countries, peoples = _tables()
+    countries, peoples = known_names()
     for table in (countries, peoples):
         for name, country in table.items():
             if country.casefold() in by_country:
@@ -136,8 +136,9 @@ def main() -> None:
                 people_total += 1
                 people_hits += surname_match(tag, found[id(r)]["people"])
         place_hits = place_total = all_tags = 0
+        place_ids = {id(r) for r in place_rows}
         for r, text in zip(rows, texts):
-            if r not in place_rows:
+            if id(r) not in place_ids:
                 continue
             all_tags += len(r["places"])
             named = named_tags(text, r["places"], names)

@@ -18,3 +18,11 @@ def test_countries_inside_longer_names():
     assert countries_within("Union Bank of Switzerland") == ["Switzerland"]
     assert countries_within("Bank of New Zealand") == ["New Zealand"]
     assert countries_within("Acme Holdings") == []
+
+
+def test_the_table_is_read_with_every_name_once():
+    from search.ingest.countries import known_names
+
+    names, peoples = known_names()
+    assert names["usa"] == "United States" and peoples["dutch"] == "Netherlands"
+    assert all(key == key.casefold() for key in [*names, *peoples])

@@ -29,6 +29,12 @@ def _tables() -> tuple[dict[str, str], dict[str, str]]:
     return names, peoples
 
 
+def known_names() -> tuple[dict[str, str], dict[str, str]]:
+    """(every casefolded country name → country, every casefolded people's name → country)."""
+    names, peoples = _tables()
+    return dict(names), dict(peoples)
+
+
 def country_named(name: str) -> str | None:
     """The country a name stands for ("U.S." → "United States"), or None when it names no country."""
     return _tables()[0].get(name.casefold())
