@@ -1,6 +1,6 @@
 import pytest
 
-from search.ingest.bylines import choose_authors, clean_name, split_names, visible_byline
+from search.ingest.bylines import choose_authors, clean_name, split_names, visible_byline, written_byline
 from search.ingest.metadata import parse_tree
 
 
@@ -41,3 +41,36 @@ def test_declared_authors_come_first_and_the_publication_is_no_author():
     assert choose_authors(["Jane Doe", "Harbour Gazette"], [], tree, None, "Harbour Gazette") == ["Jane Doe"]
     assert choose_authors([], ["Harbour Gazette"], tree, None, "Harbour Gazette") == ["Someone Else"]
     assert choose_authors([], [], None, "Jane Doe; Raj Rao", None) == ["Jane Doe", "Raj Rao"]
+
+
+def test_commas_separate_full_names_and_agencies_but_not_places():
+    assert split_names("Volkmar Kab, Jan Lukas Stro und Bene Strunz, NDR") == [
+        "Volkmar Kab", "Jan Lukas Stro", "Bene Strunz", "NDR"]
+    assert split_names("Benjamin Trieb, London") == ["Benjamin Trieb"]
+    assert split_names("Jane Doe, PhD") == ["Jane Doe"]
+    assert split_names("Redacci&oacute;n Diario") == ["Redacción Diario"]
+
+
+@pytest.mark.parametrize("body, names", [
+    ("<p>Von Andreas Kurt</p>", ["Andreas Kurt"]),
+    ("<div><span>Posted by Konstantin @ 12:00 am</span></div>", ["Konstantin"]),
+    ("<p><em>Written by: <a href='/j'>Julie Moll</a></em></p>", ["Julie Moll"]),
+    ("<div>par Didier Ray, 21 juin 2018</div>", ["Didier Ray"]),
+    ("<p>Blog Beitrag von Marga Koren</p>", ["Marga Koren"]),
+    ("<div><h5>Autor: </h5>Peter Maan/SP-X</div>", ["Peter Maan"]),
+    ("<p>Mehr dazu.<br><strong>Text:</strong> Klaus Fried</p>", ["Klaus Fried"]),
+    ("<p>Themen von A-Z</p><p>Bei Anwendern von Windows 8 ist es so.</p>", []),
+    ("<div class='cookie'>powered by: Cookie Information</div>", []),
+    ("<nav><p>By Menu Person</p></nav>", []),
+])
+def test_lines_written_as_bylines(body, names):
+    assert written_byline(parse_tree(f"<html><body>{body}</body></html>")) == names
+
+
+def test_a_labelled_byline_element_and_one_that_names_only_the_site():
+    labelled = parse_tree('<html><body><div class="articleAuthorBlock">Datum: 19.11.2021 Autor: Fritz Imm '
+                          'Quelle: Livenet</div></body></html>')
+    assert visible_byline(labelled) == ["Fritz Imm"]
+    site_only = parse_tree('<html><body><div class="author">By The Planet Press</div>'
+                           '<p>Written by: Julie Moll</p></body></html>')
+    assert choose_authors([], [], site_only, None, "The Planet Press") == ["Julie Moll"]

@@ -29,3 +29,21 @@ def test_meta_tags_are_the_fallback_and_broken_json_ld_is_ignored():
     assert meta.authors == ["Lee Chan", "Sam Ode"]
     assert meta.canonical_url == "https://paper.example/og"
     assert meta.language is None
+
+
+def test_json_ld_authors_given_by_reference_are_looked_up():
+    page = """<html><head><script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+     {"@type": "BlogPosting", "headline": "A post", "author": {"@id": "https://blog.example/#/person/1"}},
+     {"@type": ["Person", "Organization"], "@id": "https://blog.example/#/person/1", "name": "Helga Brandt"}]}
+    </script></head><body></body></html>"""
+    assert read_metadata(parse_tree(page)).authors == ["Helga Brandt"]
+    bare = page.replace('{"@id": "https://blog.example/#/person/1"}', '"https://blog.example/#/person/2"')
+    assert read_metadata(parse_tree(bare)).authors == []  # a dangling reference is no name
+
+
+def test_written_by_label_pairs_and_degrees():
+    page = """<html><head><meta name="twitter:label1" content="Verfasst von">
+    <meta name="twitter:data1" content="Karo Herr"></head><body></body></html>"""
+    assert read_metadata(parse_tree(page)).authors == ["Karo Herr"]
+    degree = '<html><head><meta name="author" content="Grant Tins, PhD"></head><body></body></html>'
+    assert read_metadata(parse_tree(degree)).authors == ["Grant Tins"]

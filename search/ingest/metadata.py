@@ -9,6 +9,9 @@ from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 
+from search.ingest.bylines import split_names
+
+_WRITTEN_BY = {"written by", "verfasst von", "geschrieben von", "écrit par", "escrito por", "scritto da"}
 ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle",
                  "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "report", "webpage"}
 
@@ -69,11 +72,16 @@ def _types(obj: dict) -> set[str]:
     return {k.lower() for k in kinds if isinstance(k, str)}
 
 
-def _names(value) -> list[tuple[str, bool]]:
-    """(name, is_person) pairs from a JSON-LD author/publisher value."""
+def _names(value, nodes: dict[str, dict] | None = None) -> list[tuple[str, bool]]:
+    """(name, is_person) pairs from a JSON-LD author/publisher value; a bare ``{"@id": ...}``
+    reference is looked up among the page's other nodes (as SEO plugins write their ``@graph``)."""
     items = value if isinstance(value, list) else [value]
     names = []
     for item in items:
+        if isinstance(item, dict) and not _clean(item.get("name")) and isinstance(item.get("@id"), str):
+            item = (nodes or {}).get(item["@id"], item)
+        elif isinstance(item, str) and item.startswith(("http://", "https://", "#", "/")):
+            item = (nodes or {}).get(item, {})  # a reference to a node, never a name
         if isinstance(item, str) and _clean(item):
             names.append((_clean(item), True))
         elif isinstance(item, dict) and _clean(item.get("name")):
@@ -90,13 +98,15 @@ def read_metadata(tree, url: str | None = None) -> PageMetadata:
             meta[key] = _clean(element.get("content"))
 
     data = PageMetadata()
-    articles = [o for o in _json_ld_objects(tree) if _types(o) & ARTICLE_TYPES]
+    objects = _json_ld_objects(tree)
+    nodes = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str)}
+    articles = [o for o in objects if _types(o) & ARTICLE_TYPES]
     articles.sort(key=lambda o: "webpage" in _types(o))
     for obj in articles:
         data.title = data.title or _clean(obj.get("headline"))
-        for name, is_person in _names(obj.get("author", [])):
+        for name, is_person in _names(obj.get("author", []), nodes):
             (data.authors if is_person else data.organisation_authors).append(name)
-        publisher = _names(obj.get("publisher", []))
+        publisher = _names(obj.get("publisher", []), nodes)
         if publisher and not data.site_name:
             data.site_name = publisher[0][0]
         if data.authors or data.organisation_authors:
@@ -107,10 +117,13 @@ def read_metadata(tree, url: str | None = None) -> PageMetadata:
     data.html_title = _clean(titles[0].text_content()) if titles else None
     data.site_name = meta.get("og:site_name") or data.site_name or meta.get("application-name")
     if not data.authors and not data.organisation_authors:
-        for key in ("author", "article:author", "byl", "dc.creator", "sailthru.author", "parsely-author"):
+        if (meta.get("twitter:label1") or "").casefold() in _WRITTEN_BY:  # "Written by" / "Verfasst von"
+            meta.setdefault("twitter:author", meta.get("twitter:data1") or "")
+        for key in ("author", "article:author", "byl", "dc.creator", "sailthru.author", "parsely-author",
+                    "twitter:author"):
             value = meta.get(key)
             if value and not value.startswith("http"):
-                data.authors = [a.strip() for a in value.removeprefix("By ").split(",") if a.strip()]
+                data.authors = split_names(value)
                 break
 
     canonical = tree.xpath('//link[@rel="canonical"]/@href')
