@@ -56,7 +56,7 @@ def ours(page: bytes, url: str | None) -> tuple[str, str, str]:
         article = extract_article(page, url)
     except UnreadableDocument:
         return "", "", ""
-    return article.title, "; ".join(article.authors), f"{article.title}\n{article.text}"
+    return article.title, "; ".join(article.authors), article.text
 
 
 def trafilatura_alone(page: bytes, url: str | None) -> tuple[str, str, str]:
