@@ -1,3 +1,6 @@
+from lxml import html as lxml_html
+
+from search.ingest.metadata import parse_tree
 from search.ingest.text import clean_text, extract_body, fallback_text, is_boilerplate, unwrap_layout_tables
 
 
@@ -20,7 +23,9 @@ def test_clean_text_drops_a_leading_title_and_byline_and_boilerplate():
 def test_layout_tables_become_blocks_but_data_tables_stay():
     page = ("<html><body><table><tr><td><nav>Menu</nav></td><td><h1>T</h1><p>Para one.</p></td></tr></table>"
             "<table><tr><td>12</td><td>34</td></tr></table></body></html>")
-    out = unwrap_layout_tables(page)
+    tree = parse_tree(page)
+    unwrap_layout_tables(tree)
+    out = lxml_html.tostring(tree, encoding="unicode")
     assert out.count("<table") == 1 and "<td>12</td>" in out
 
 

@@ -107,7 +107,9 @@ def written_bylines(tree) -> Iterator[list[str]]:
     "Posted by Jane Doe", "par Jean Dupont, 21 juin 2018", "Written by: Jane Doe"), outside
     navigation, footers, forms and comments, in page order."""
     for element in tree.iter(*_LINE_TAGS):
-        text = " ".join(" ".join(element.itertext()).split())
+        text = _short_text(element, MAX_BYLINE_CHARS)
+        if text is None:
+            continue
         if _LABEL_ONLY.match(text):  # "<b>Von:</b> Jane Doe", "<h5>Autor:</h5>Jane Doe/SP-X"
             text = " ".join(f"{text} {_following_text(element)}".split())
         if not text or len(text) > MAX_BYLINE_CHARS:
@@ -153,6 +155,19 @@ def visible_byline(tree) -> list[str]:
 def written_byline(tree) -> list[str]:
     """The names of the page's first line written as a byline."""
     return next(written_bylines(tree), [])
+
+
+def _short_text(element, limit: int) -> str | None:
+    """An element's text with whitespace collapsed, or None when it is longer than ``limit`` (read
+    no further than that, so that scanning every block of a page stays linear)."""
+    parts, length = [], 0
+    for piece in element.itertext():
+        parts.append(piece)
+        length += len(piece)
+        if length > 3 * limit:
+            return None
+    text = " ".join(" ".join(parts).split())
+    return text if len(text) <= limit else None
 
 
 def _following_text(element) -> str:

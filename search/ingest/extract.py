@@ -61,11 +61,10 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
     meta = read_metadata(tree, url)
     canonical = meta.canonical_url or url
     published = publication_date(tree, url=canonical)
-    text, found = extract_body(html, url=canonical)
-    site = source_name(
-        meta.site_name or site_from_title(meta.html_title, canonical) or found.get("sitename"), canonical)
+    site = source_name(meta.site_name or site_from_title(meta.html_title, canonical), canonical)
     title = choose_title(tree, [meta.title, meta.html_title], site, canonical)
-    authors = choose_authors(meta.authors, meta.organisation_authors, tree, found.get("author"), site)
+    authors = choose_authors(meta.authors, meta.organisation_authors, tree, None, site)
+    text, _ = extract_body(html, url=canonical, tree=tree)  # the last reader of the tree: it changes it
     text = clean_text(text, title, authors)
     if sum(any(c.isalpha() for c in word) for word in text.split()) < MIN_WORDS:
         raise UnreadableDocument("no article text found in the page")

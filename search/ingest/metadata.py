@@ -29,6 +29,8 @@ class PageMetadata:
     organisation_authors: list[str] = field(default_factory=list)
 
 
+_PARSER = lxml_html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
+"""Comments and processing instructions are never article text (the parser trafilatura uses)."""
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
@@ -37,7 +39,7 @@ def parse_tree(html: str) -> lxml_html.HtmlElement:
 
     An XHTML page's ``<?xml ... encoding=...?>`` line is dropped: the text is already decoded.
     """
-    return lxml_html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+    return lxml_html.document_fromstring(_XML_DECLARATION.sub("", html, count=1), parser=_PARSER)
 
 
 def _clean(value: object) -> str | None:

@@ -7,7 +7,6 @@ import warnings
 
 import trafilatura
 from bs4 import BeautifulSoup
-from lxml import html as lxml_html
 
 from search.ingest.metadata import parse_tree
 
@@ -57,19 +56,13 @@ def clean_text(text: str, title: str | None = None, authors: list[str] | None = 
     return "\n".join(lines)
 
 
-def unwrap_layout_tables(html: str) -> str:
+def unwrap_layout_tables(tree) -> None:
     """Turn tables used for page layout (cells holding paragraphs or headings) into plain blocks,
-    which trafilatura would otherwise flatten into one line of table cells."""
-    if "<table" not in html.lower():
-        return html
-    tree = parse_tree(html)
-    changed = False
+    in place, which trafilatura would otherwise flatten into one line of table cells."""
     for table in tree.xpath("//table[.//p or .//h1 or .//h2 or .//nav]"):
         for element in [table, *table.xpath(".//tr|.//td|.//th|.//tbody|.//thead|.//tfoot")]:
             element.tag = "div"
             element.attrib.pop("class", None)
-        changed = True
-    return lxml_html.tostring(tree, encoding="unicode") if changed else html
 
 
 def fallback_text(html: str) -> str:
@@ -93,11 +86,13 @@ def fallback_text(html: str) -> str:
     return "\n".join(blocks)
 
 
-def extract_body(html: str, url: str | None = None) -> tuple[str, dict]:
-    """The page's article text and trafilatura's metadata (title, author, sitename, date...)."""
-    html = unwrap_layout_tables(html)
+def extract_body(html: str, url: str | None = None, tree=None) -> tuple[str, dict]:
+    """The page's article text and trafilatura's findings. ``tree`` is the page already parsed;
+    it is changed in the process, so pass it only when nothing else reads it afterwards."""
+    tree = parse_tree(html) if tree is None else tree
+    unwrap_layout_tables(tree)
     document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=False, favor_precision=True, include_comments=False,
+        tree, url=url, with_metadata=False, favor_precision=True, include_comments=False,
         include_tables=True, include_images=False, deduplicate=False,
     )
     found = document.as_dict() if document is not None else {}
