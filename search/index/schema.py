@@ -66,6 +66,10 @@ def to_document(article: Article) -> dict:
         "language": article.language or "",
         "source": article.source or "",
     }
+    if _repeats_the_lead(article.title, article.text):
+        # a title made from the text's first line (a record without one) adds no signal of its own:
+        # stored for display, not indexed, so that the lead is not counted twice
+        document["title"], document["_stored_title"] = "", article.title
     for name in ENTITY_FIELDS:
         document[name] = SEPARATOR.join(getattr(article, name))
     if article.published:
@@ -73,6 +77,11 @@ def to_document(article: Article) -> dict:
     if article.mentioned_dates:
         document["mentioned_dates"] = [day_number(day) for day in article.mentioned_dates]
     return document
+
+
+def _repeats_the_lead(title: str, text: str) -> bool:
+    squeezed = " ".join(title.split())
+    return bool(squeezed) and " ".join(text[: len(title) + 40].split()).startswith(squeezed)
 
 
 def split_values(stored: str | None) -> list[str]:

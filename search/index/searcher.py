@@ -12,7 +12,8 @@ from whoosh.query.qcore import QueryError
 
 from search.article import Article
 from search.index.facets import FacetTable
-from search.index.parser import build_parser
+from search.index.parser import SEARCHED_FIELDS, build_parser
+from search.index.ranking import RobertsonBM25F, description_query
 from search.index.schema import FACET_FIELDS, build_schema, day_number, from_day_number, split_values, to_article
 from search.index.store import IndexStore
 from search.query import FacetCount, Hit, QuerySyntaxError, SearchRequest, SearchResult
@@ -28,7 +29,7 @@ class _Generation:
         self.path = path
         self.index = store.open(path)
         self.parser = build_parser(self.index.schema)
-        self.searcher = self.index.searcher()
+        self.searcher = self.index.searcher(weighting=RobertsonBM25F())
         self.facets = FacetTable(self.searcher.reader(), FACET_FIELDS.values())
 
     def refresh(self) -> None:
@@ -93,7 +94,8 @@ class SearchIndex:
 
     def _search(self, generation: _Generation, request: SearchRequest) -> SearchResult:
         searcher = generation.searcher
-        text_query = generation.parser.parse(request.q) if request.q.strip() else wq.Every()
+        text_query = (description_query(request.q, searcher.schema, dict.fromkeys(SEARCHED_FIELDS, 1.0))
+                      or generation.parser.parse(request.q)) if request.q.strip() else wq.Every()
         matched = set(searcher.docs_for_query(text_query))
         filters = self._filters(generation, request)
         if filters:

@@ -1,0 +1,58 @@
+"""How matches are scored, and how a question typed in plain words is searched.
+
+Scoring is BM25F over title and text with the Robertson–Spärck Jones idf,
+log(1 + (N − df + 0.5) / (df + 0.5)); Whoosh's own BM25F uses log(N / (df + 1)) + 1, which
+rates common words too highly. A query of a few plain words needs every word (as in web
+search engines); a longer one, written as a description or a question ("efforts of the
+ambassador to get the president to change his policies"), is read as its content words, any of
+which may match, ranked by how many and how rare they are.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from spacy.lang.en.stop_words import STOP_WORDS
+from whoosh import query as wq
+from whoosh.analysis import STOP_WORDS as WHOOSH_STOP_WORDS
+from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
+
+MAX_ALL_WORDS = 3
+"""A plain query with more content words than this is read as a description (any word may match)."""
+QUESTION_STOP_WORDS = frozenset(STOP_WORDS) | WHOOSH_STOP_WORDS
+"""Words that carry no topic in a description (spaCy's English list and Whoosh's own)."""
+_SYNTAX = re.compile(r'["*~^\[\]{}]|\?\w|\w:|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|(?:^|[\s(])[-+]\S')
+
+
+class RobertsonBM25F(BM25F):
+    """Whoosh's BM25F with the Robertson–Spärck Jones idf (never negative)."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:
+            return WeightScorer.for_(searcher, fieldname, text)
+        scorer = BM25FScorer(searcher, fieldname, text, self._field_B.get(fieldname, self.B), self.K1, qf=qf)
+        parent = searcher.get_parent()
+        documents, frequency = parent.doc_count_all(), parent.doc_frequency(fieldname, text)
+        scorer.idf = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+        return scorer
+
+
+def is_plain(q: str) -> bool:
+    """Whether a query is only words (and punctuation, brackets and a question's closing "?"
+    included): no quotes, field prefixes, wildcards, ranges or operators."""
+    return not _SYNTAX.search(q)
+
+
+def description_query(q: str, schema, fields: dict[str, float]) -> wq.Query | None:
+    """For a plain query of more than MAX_ALL_WORDS content words, a query matching any of them
+    in any of ``fields`` (name → boost); None for a short or non-plain query."""
+    if not is_plain(q):
+        return None
+    analyzer = schema["text"].analyzer
+    words = [w for w in re.findall(r"\w+(?:[.'’]\w+)*", q) if w.casefold() not in QUESTION_STOP_WORDS]
+    terms = list(dict.fromkeys(token.text for word in words for token in analyzer(word)))
+    if len(terms) <= MAX_ALL_WORDS:
+        return None
+    return wq.Or([wq.Or([wq.Term(field, term, boost=boost) for field, boost in fields.items()])
+                  for term in terms])

@@ -1,0 +1,80 @@
+"""Scoring and the reading of plain-word queries, on a real index in a temporary folder."""
+
+from datetime import date
+
+import pytest
+
+from search.article import Article
+from search.index import IndexStore, SearchIndex, update_index
+from search.index.ranking import description_query, is_plain
+from search.index.schema import build_schema
+from search.query import SearchRequest
+
+
+def article(n: int, text: str, title: str = "") -> Article:
+    return Article(id=f"id{n}", title=title or text.split(".")[0], text=text, origin=f"f{n}",
+                   fingerprint=f"fp{n}", published=date(2021, 1, n))
+
+
+@pytest.fixture()
+def index(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [
+        article(1, "The harbour board met on Monday. Ferry fares rise in spring.", title="Harbour board meets"),
+        article(2, "Ferry crews strike at the harbour over pay. The ferry service stops.", title="Ferry strike"),
+        article(3, "The council budget was passed. The harbour gets new cranes.", title="Council budget"),
+        article(4, "Storm closes the harbour. Ferry crossings cancelled as winds rise."),
+    ])
+    return SearchIndex(store.root)
+
+
+@pytest.mark.parametrize("q, plain", [
+    ("ferry strike harbour pay", True),
+    ("the Baath (Renaissance) party founded by Michel Aflak", True),
+    ('"ferry strike" harbour', False),
+    ("ferry AND strike", False),
+    ("title:ferry crews", False),
+    ("ferr* strike", False),
+    ("ferry -strike", False),
+    ("Ki-moon visit to Seoul", True),
+    ("why are the ferry crews on strike?", True),
+    ("f?rry strike", False),
+])
+def test_plain_queries_are_only_words(q, plain):
+    assert is_plain(q) is plain
+
+
+def test_a_description_keeps_its_content_words_and_a_short_query_is_left_to_the_parser():
+    schema = build_schema()
+    assert description_query("ferry strike", schema, {"text": 1.0}) is None
+    long = description_query("What are the efforts of the ferry crews to stop the strike?", schema, {"text": 1.0})
+    terms = [sub.subqueries[0].text for sub in long.subqueries]
+    assert terms == ["effort", "ferri", "crew", "stop", "strike"]
+
+
+def test_a_few_words_must_all_match(index):
+    result = index.search(SearchRequest(q="ferry strike"))
+    assert [h.id for h in result.hits] == ["id2"]
+
+
+def test_a_description_finds_articles_with_some_of_its_words_best_first(index):
+    result = index.search(SearchRequest(q="why did the ferry crews strike over their pay at the harbour"))
+    ids = [h.id for h in result.hits]
+    assert ids[0] == "id2"  # every content word
+    assert set(ids) == {"id1", "id2", "id3", "id4"}  # each shares at least "harbour"
+
+
+def test_rare_words_weigh_more_than_words_every_article_has(index):
+    # "harbour" is in every article: it must still score above zero, but "cranes" decides
+    result = index.search(SearchRequest(q="harbour cranes"))
+    assert [h.id for h in result.hits] == ["id3"] and result.hits[0].score > 0
+    everywhere = index.search(SearchRequest(q="harbour"))
+    assert everywhere.total == 4 and all(h.score > 0 for h in everywhere.hits)
+
+
+def test_a_title_made_from_the_lead_is_shown_but_not_counted_twice(index):
+    # article 4 has no title of its own: its first sentence stands in for one
+    assert index.article("id4").title == "Storm closes the harbour"
+    assert index.search(SearchRequest(q="title:storm")).total == 0
+    assert index.search(SearchRequest(q="title:council")).total == 1
+    assert index.search(SearchRequest(q="storm")).total == 1
