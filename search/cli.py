@@ -104,6 +104,8 @@ def _filter_options(command):
         click.option("--org", multiple=True, help="Mentions this organisation (repeatable)."),
         click.option("--place", multiple=True, help="Mentions this place (repeatable)."),
         click.option("--source", multiple=True, help="From this source (repeatable)."),
+        click.option("--author", multiple=True, help="Written by this author (repeatable)."),
+        click.option("--language", multiple=True, help="In this language, as a code such as en (repeatable)."),
         click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance"),
         click.option("--page", default="1"),
         click.option("--per-page", "per_page", default="10"),

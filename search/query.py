@@ -9,9 +9,10 @@ from typing import Mapping, Sequence
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
-FILTER_PARAMS = {"person": "people", "org": "orgs", "place": "places", "source": "sources"}
+FILTER_PARAMS = {"person": "people", "org": "orgs", "place": "places", "source": "sources",
+                 "author": "authors", "language": "languages"}
 """Query-string parameter → request attribute, for the repeatable entity and source filters."""
-FACETS = ("people", "orgs", "places", "sources")
+FACETS = ("people", "orgs", "places", "sources", "authors", "languages")
 
 
 class SearchError(Exception):
@@ -51,6 +52,9 @@ class SearchRequest:
     orgs: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    """Language codes as stored with the articles ("en", "de")."""
     sort: str = "relevance"
     page: int = 1
     per_page: int = 10

@@ -67,7 +67,7 @@ def test_the_response_has_the_documented_shape(corpus_server):
     assert (data["query"], data["page"], data["per_page"]) == ("belarus", 2, 2)
     assert set(data["results"][0]) >= {"id", "title", "url", "source", "published", "authors", "snippet",
                                         "people", "orgs", "places"}
-    assert set(data["facets"]) == {"people", "orgs", "places", "sources"}
+    assert set(data["facets"]) == {"people", "orgs", "places", "sources", "authors", "languages"}
     assert set(data["facets"]["places"][0]) >= {"value", "count"}
 
 

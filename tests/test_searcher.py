@@ -90,3 +90,14 @@ def test_the_article_comes_back_whole(index):
     article = index.article(hit.id)
     assert article.text.startswith("Authorities in Belarus began releasing")
     assert article.published == date(2020, 8, 14) and article.authors == ["Marta Kowalczyk"]
+
+
+def test_author_and_language_facets_count_and_filter(index):
+    everything = index.search(SearchRequest())
+    authors = facet(everything, "authors")
+    assert authors["Jonas Berg"] == 2
+    jonas = index.search(SearchRequest(authors=("jonas berg",)))
+    assert jonas.total == 2 and all("Jonas Berg" in hit.authors for hit in jonas.hits)
+    assert facet(everything, "languages") == {"en": everything.total}
+    assert index.search(SearchRequest(languages=("en",), authors=("Jonas Berg",))).total == 2
+    assert index.search(SearchRequest(languages=("de",))).total == 0

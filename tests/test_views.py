@@ -64,3 +64,12 @@ def test_unknown_pages_are_pages_and_unknown_api_routes_are_json(client):
     api = client.get("/api/nothing-here")
     assert api.status_code == 404 and api.get_json()["error"]["message"]
     assert client.post("/api/search").status_code == 405
+
+
+def test_author_and_language_facets_on_the_page(client):
+    html = client.get("/?author=Jonas+Berg").get_data(as_text=True)
+    assert "2 articles" in html
+    assert 'data-facet="authors"' in html and 'aria-label="Remove filter Authors Jonas Berg"' in html
+    assert '<input type="hidden" name="author" value="Jonas Berg">' in html
+    assert 'data-facet="languages"' in html and ">English (en)</a>" in html
+    assert 'href="/?author=Jonas+Berg&amp;language=en"' in html

@@ -9,7 +9,23 @@ from flask import url_for
 
 from search.query import FACETS, SearchRequest, SearchResult
 
-FACET_LABELS = {"people": "People", "orgs": "Organisations", "places": "Places", "sources": "Sources"}
+FACET_LABELS = {"people": "People", "orgs": "Organisations", "places": "Places", "sources": "Sources",
+                "authors": "Authors", "languages": "Languages"}
+
+
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French", "it": "Italian",
+    "ja": "Japanese", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ru": "Russian", "sv": "Swedish",
+    "tr": "Turkish", "uk": "Ukrainian", "zh": "Chinese",
+}
+
+
+def value_label(facet: str, value: str) -> str:
+    """How a facet value is shown: a language by its name, anything else as it is."""
+    if facet == "languages":
+        name = LANGUAGE_NAMES.get(value.casefold())
+        return f"{name} ({value})" if name else value
+    return value
 
 
 def search_url(search_request: SearchRequest, endpoint: str = "views.search_page") -> str:
@@ -29,7 +45,8 @@ def page_url(search_request: SearchRequest, page: int) -> str:
 def selected_filters(search_request: SearchRequest) -> list[dict]:
     """Each active filter with the link that removes it."""
     chips = [
-        {"label": FACET_LABELS[facet], "value": value, "remove_url": toggle_url(search_request, facet, value)}
+        {"label": FACET_LABELS[facet], "value": value_label(facet, value),
+         "remove_url": toggle_url(search_request, facet, value)}
         for facet in FACETS for value in getattr(search_request, facet)
     ]
     for name, label in (("date_from", "From"), ("date_to", "To")):
@@ -47,7 +64,7 @@ def facet_links(result: SearchResult) -> list[dict]:
             "name": facet,
             "label": FACET_LABELS[facet],
             "values": [
-                {"value": f.value, "count": f.count, "selected": f.selected,
+                {"value": f.value, "label": value_label(facet, f.value), "count": f.count, "selected": f.selected,
                  "url": toggle_url(result.request, facet, f.value)}
                 for f in result.facets.get(facet, [])
             ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from search.query import SORTS, SearchError, SearchRequest
+from search.query import FILTER_PARAMS, SORTS, SearchError, SearchRequest
 from web import links
 from web.searching import find_article, request_from_args, run_search
 
@@ -29,6 +29,7 @@ def search_page():
         facets=links.facet_links(result) if result else [],
         selected=links.selected_filters(search_request),
         links=links,
+        filter_params=[(attr, param) for param, attr in FILTER_PARAMS.items()],
         api_url=links.search_url(search_request, "api.search"),
     ), (400 if error else 200)
 

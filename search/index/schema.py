@@ -10,7 +10,8 @@ from whoosh.analysis import RegexTokenizer, StemmingAnalyzer, StripFilter
 from search.article import Article
 
 ENTITY_FIELDS = ("people", "orgs", "places", "authors")
-FACET_FIELDS = {"people": "people", "orgs": "orgs", "places": "places", "sources": "source"}
+FACET_FIELDS = {"people": "people", "orgs": "orgs", "places": "places", "sources": "source", "authors": "authors",
+                "languages": "language"}
 """Facet name (as in requests and results) → index field."""
 SEPARATOR = "\n"
 TITLE_BOOST = 2.5
