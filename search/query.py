@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Mapping, Sequence
 
+from search.timeline import DateBucket
+
 SORTS = ("relevance", "newest", "oldest")
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -203,6 +205,8 @@ class SearchResult:
     total: int
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    published: list[DateBucket] = field(default_factory=list)
+    """Matches per day, week, month or year over the range shown (see search.timeline)."""
 
     @property
     def pages(self) -> int:
@@ -215,5 +219,6 @@ class SearchResult:
             "page": self.request.page,
             "per_page": self.request.per_page,
             "results": [hit.to_dict() for hit in self.hits],
-            "facets": {name: [f.to_dict() for f in values] for name, values in self.facets.items()},
+            "facets": {**{name: [f.to_dict() for f in values] for name, values in self.facets.items()},
+                       "published": [bucket.to_dict() for bucket in self.published]},
         }

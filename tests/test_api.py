@@ -67,7 +67,7 @@ def test_the_response_has_the_documented_shape(corpus_server):
     assert (data["query"], data["page"], data["per_page"]) == ("belarus", 2, 2)
     assert set(data["results"][0]) >= {"id", "title", "url", "source", "published", "authors", "snippet",
                                         "people", "orgs", "places"}
-    assert set(data["facets"]) == {"people", "orgs", "places", "sources", "authors", "languages"}
+    assert set(data["facets"]) == {"people", "orgs", "places", "sources", "authors", "languages", "published"}
     assert set(data["facets"]["places"][0]) >= {"value", "count"}
 
 
@@ -96,3 +96,15 @@ def test_bad_parameters_give_400_with_a_message(corpus_server, query, parameter,
 def test_an_unknown_article_is_a_json_404(corpus_server):
     status, data = get(corpus_server, "/api/articles/does-not-exist")
     assert status == 404 and "does-not-exist" in data["error"]["message"]
+
+
+def test_attention_over_time_counts_every_dated_match(corpus_server):
+    _, data = get(corpus_server, "/api/search?q=belarus")
+    periods = data["facets"]["published"]
+    assert sum(p["count"] for p in periods) == data["total"]
+    assert {p["interval"] for p in periods} == {"month"}
+    assert periods[0]["value"] == "2020-08" and periods[0]["from"] == "2020-08-11"
+    _, august = get(corpus_server, "/api/search?q=belarus&from=2020-08-01&to=2020-08-31")
+    days = august["facets"]["published"]
+    assert len(days) == 31 and {p["value"]: p["count"] for p in days if p["count"]} == {
+        "2020-08-11": 1, "2020-08-14": 1}

@@ -59,3 +59,16 @@ def test_the_page_reads_well_on_a_phone(browser, corpus_server):
     width = page.evaluate("document.documentElement.scrollWidth")
     context.close()
     assert width <= 375
+
+
+def test_clicking_a_bar_of_the_date_chart_narrows_the_dates(page):
+    page.goto(page.url + "?q=belarus")
+    total = int(page.locator("#summary").inner_text().split()[0])
+    bars = page.locator(".timeline svg a")
+    assert bars.count() >= 2
+    label = bars.first.get_attribute("aria-label")  # "2020-08: 2 articles"
+    bars.first.locator("rect.bar").click()
+    page.wait_for_url("**from=**")
+    narrowed = int(page.locator("#summary").inner_text().split()[0])
+    assert narrowed == int(label.split(": ")[1].split()[0]) and narrowed < total
+    assert "From" in page.locator(".selected-filters").inner_text()

@@ -73,3 +73,12 @@ def test_author_and_language_facets_on_the_page(client):
     assert '<input type="hidden" name="author" value="Jonas Berg">' in html
     assert 'data-facet="languages"' in html and ">English (en)</a>" in html
     assert 'href="/?author=Jonas+Berg&amp;language=en"' in html
+
+
+def test_the_date_chart_is_drawn_on_the_server_with_a_link_per_period(client):
+    html = client.get("/?q=belarus").get_data(as_text=True)
+    assert '<svg viewBox="0 0 640 96"' in html and "Matching articles per month, 2020-08 to 2022-02" in html
+    assert '<a href="/?q=belarus&amp;from=2020-08-11&amp;to=2020-08-31" aria-label="2020-08: 2 articles">' in html
+    assert 'aria-label="2020-09: 0 articles"' not in html  # an empty period is drawn, not a link
+    one_article = client.get("/?q=Okrestina").get_data(as_text=True)
+    assert "<svg" not in one_article  # a single period is no chart

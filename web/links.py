@@ -73,6 +73,31 @@ def facet_links(result: SearchResult) -> list[dict]:
     ]
 
 
+CHART_WIDTH, CHART_HEIGHT = 640, 96
+
+
+def timeline_chart(result: SearchResult) -> dict | None:
+    """The bars of the attention-over-time chart (drawn as SVG by the page), each linking to the
+    same search narrowed to its period; None when fewer than two periods hold anything to show."""
+    buckets = result.published
+    if len(buckets) < 2 or not any(b.count for b in buckets):
+        return None
+    highest = max(b.count for b in buckets)
+    width = CHART_WIDTH / len(buckets)
+    bars = []
+    for i, bucket in enumerate(buckets):
+        height = round(CHART_HEIGHT * bucket.count / highest, 1)
+        period = bucket.label if bucket.start == bucket.end or bucket.interval != "day" else bucket.start.isoformat()
+        bars.append({
+            "x": round(i * width, 2), "width": round(max(width - 1, 1), 2),
+            "y": round(CHART_HEIGHT - height, 1), "height": height, "count": bucket.count,
+            "title": f"{period}: {bucket.count} article{'' if bucket.count == 1 else 's'}",
+            "url": search_url(replace(result.request, date_from=bucket.start, date_to=bucket.end, page=1)),
+        })
+    return {"bars": bars, "width": CHART_WIDTH, "height": CHART_HEIGHT, "interval": buckets[0].interval,
+            "first": buckets[0].label, "last": buckets[-1].label}
+
+
 def entity_url(facet: str, value: str) -> str:
     """A search for every article with this entity (from an article page)."""
     return search_url(SearchRequest().toggled(facet, value))

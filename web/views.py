@@ -27,6 +27,7 @@ def search_page():
         error=error,
         sorts=[(sort, SORT_LABELS[sort]) for sort in SORTS],
         facets=links.facet_links(result) if result else [],
+        chart=links.timeline_chart(result) if result else None,
         selected=links.selected_filters(search_request),
         links=links,
         filter_params=[(attr, param) for param, attr in FILTER_PARAMS.items()],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import threading
+from datetime import date
 from pathlib import Path
 
 from whoosh import highlight, sorting
@@ -17,9 +18,23 @@ from search.index.ranking import RobertsonBM25F, description_query
 from search.index.schema import FACET_FIELDS, build_schema, day_number, from_day_number, split_values, to_article
 from search.index.store import IndexStore
 from search.query import FacetCount, Hit, QuerySyntaxError, SearchRequest, SearchResult
+from search.timeline import timeline
 
 SNIPPET_CHARS = 240
 LATEST_DAY = 9999_12_31
+
+
+def published_days(reader) -> dict[int, date]:
+    """Each dated document's publication day, by document number (read once per searcher)."""
+    if not reader.has_column("published"):
+        return {}
+    column = reader.column_reader("published")
+    days = {}
+    for docnum in reader.all_doc_ids():
+        day = from_day_number(column[docnum]) if 0 < column[docnum] <= LATEST_DAY else None
+        if day:
+            days[docnum] = day
+    return days
 
 
 class _Generation:
@@ -31,12 +46,14 @@ class _Generation:
         self.parser = build_parser(self.index.schema)
         self.searcher = self.index.searcher(weighting=RobertsonBM25F())
         self.facets = FacetTable(self.searcher.reader(), FACET_FIELDS.values())
+        self.days = published_days(self.searcher.reader())
 
     def refresh(self) -> None:
         fresh = self.searcher.refresh()
         if fresh is not self.searcher:
             self.searcher = fresh
             self.facets = FacetTable(fresh.reader(), FACET_FIELDS.values())
+            self.days = published_days(fresh.reader())
 
     def close(self) -> None:
         self.searcher.close()
@@ -117,7 +134,9 @@ class SearchIndex:
             results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80, charlimit=None)
             results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
             hits = [self._hit(hit) for hit in results[start : start + request.per_page]]
-        return SearchResult(request, len(matched), hits, facets)
+        matched_days = [generation.days[d] for d in matched if d in generation.days]
+        published = timeline(matched_days, request.date_from, request.date_to)
+        return SearchResult(request, len(matched), hits, facets, published)
 
     @staticmethod
     def _filters(generation: _Generation, request: SearchRequest) -> list[wq.Query]:
