@@ -41,6 +41,15 @@ class QuerySyntaxError(SearchError):
         self.position = position
 
 
+class QueryTooSlow(SearchError):
+    """A query stopped at the time limit."""
+
+    def __init__(self, seconds: float | None):
+        limit = f" ({seconds:g} s)" if seconds else ""
+        super().__init__(f"This query took too long{limit} and was stopped: make it more specific, for example "
+                         "with fewer wildcards or none at the start of a word.", "q")
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     """What to search for: words, date range, entity and source filters, order and page."""

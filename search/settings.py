@@ -23,6 +23,8 @@ class Settings:
     """Languages the entity model can read; other articles are indexed without entities."""
     workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     """Worker processes for extraction."""
+    search_time_limit: float = 10.0
+    """Seconds a search may take before it is stopped with a message (pathological wildcards)."""
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -36,6 +38,8 @@ class Settings:
                 values[f.name] = Path(raw)
             elif f.name == "workers":
                 values[f.name] = int(raw)
+            elif f.name == "search_time_limit":
+                values[f.name] = float(raw)
             elif f.name == "entity_languages":
                 values[f.name] = tuple(x.strip() for x in raw.split(",") if x.strip())
             else:

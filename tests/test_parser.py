@@ -1,6 +1,8 @@
+from datetime import date
+
 import pytest
 
-from search.index.parser import build_parser
+from search.index.parser import DatePlugin, build_parser
 from search.index.schema import build_schema
 from search.query import QuerySyntaxError
 
@@ -30,3 +32,47 @@ def test_syntax_errors_say_what_and_where(query, message, position):
 ])
 def test_valid_queries_parse_with_stemming_over_title_and_text(query, expected):
     assert str(PARSER.parse(query)) == expected
+
+
+TODAY = date(2026, 11, 27)
+DATED = build_parser(build_schema())
+DATED.remove_plugin_class(DatePlugin)
+DATED.add_plugin(DatePlugin(today=TODAY))
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("published:2020-08", "published:[20200801 TO 20200831]"),
+    ("published:2020", "published:[20200101 TO 20201231]"),
+    ("published:2020-02-29", "published:[20200229 TO 20200229]"),
+    ("published:[2020-08-01 to 2020-08-31]", "published:[20200801 TO 20200831]"),
+    ("published:[2020-08 TO 2020-09]", "published:[20200801 TO 20200930]"),
+    ("published:[2020-08-01 to]", "published:[20200801 TO 29991231]"),
+    ("published:[to 2020-08-31]", "published:[10000101 TO 20200831]"),
+    ("published:>2020-08-01", "published:[20200802 TO 29991231]"),
+    ("published:>=2020-08", "published:[20200801 TO 29991231]"),
+    ("published:<2020-08", "published:[10000101 TO 20200731]"),
+    ("published:<=2020", "published:[10000101 TO 20201231]"),
+    ("published:>-7d", "published:[20261121 TO 29991231]"),
+    ("published:>=-2w", "published:[20261113 TO 29991231]"),
+    ("published:<-3m", "published:[10000101 TO 20260826]"),
+    ("published:-1y", "published:[20251127 TO 20251127]"),
+    ("published:today", "published:[20261127 TO 20261127]"),
+    ("mentioned:2020-08-09", "mentioned_dates:[20200809 TO 20200809]"),
+    ("belarus published:2020-08", "((title:belaru OR text:belaru) AND published:[20200801 TO 20200831])"),
+    ("belarus OR published:2020", "(title:belaru OR text:belaru OR published:[20200101 TO 20201231])"),
+])
+def test_dates_in_the_query(query, expected):
+    assert str(DATED.parse(query)) == expected
+
+
+@pytest.mark.parametrize("query, value, position", [
+    ("published:2020-13", "2020-13", 10),
+    ("minsk published:yesterday", "yesterday", 16),
+    ("published:[2020-08-01 to 2020-02-30]", "2020-02-30", 25),
+    ("published:>-7x", "-7x", 11),
+])
+def test_a_bad_date_says_what_to_write(query, value, position):
+    with pytest.raises(QuerySyntaxError) as caught:
+        DATED.parse(query)
+    assert f"'{value}' at position {position + 1} is not a date" in caught.value.message
+    assert "2020-08-14" in caught.value.message and caught.value.position == position

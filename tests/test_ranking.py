@@ -78,3 +78,19 @@ def test_a_title_made_from_the_lead_is_shown_but_not_counted_twice(index):
     assert index.search(SearchRequest(q="title:storm")).total == 0
     assert index.search(SearchRequest(q="title:council")).total == 1
     assert index.search(SearchRequest(q="storm")).total == 1
+
+
+def test_relative_dates_count_back_from_today(tmp_path):
+    from datetime import timedelta
+
+    store = IndexStore(tmp_path / "index")
+    today = date.today()
+    update_index(store, [
+        Article(id="new", title="Ferry news", text="Ferry timetable changes.", origin="a", fingerprint="a",
+                published=today - timedelta(days=3)),
+        Article(id="old", title="Ferry history", text="Ferry timetable of old.", origin="b", fingerprint="b",
+                published=today - timedelta(days=40)),
+    ])
+    search = SearchIndex(store.root)
+    assert [h.id for h in search.search(SearchRequest(q="ferry published:>-7d")).hits] == ["new"]
+    assert [h.id for h in search.search(SearchRequest(q="ferry published:<-1m")).hits] == ["old"]

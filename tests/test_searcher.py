@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from search.index import SearchIndex
-from search.query import QuerySyntaxError, SearchRequest
+from search.query import QuerySyntaxError, QueryTooSlow, SearchRequest
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +101,27 @@ def test_author_and_language_facets_count_and_filter(index):
     assert facet(everything, "languages") == {"en": everything.total}
     assert index.search(SearchRequest(languages=("en",), authors=("Jonas Berg",))).total == 2
     assert index.search(SearchRequest(languages=("de",))).total == 0
+
+
+def test_dates_written_in_the_query_filter_like_the_parameters(index):
+    august = index.search(SearchRequest(q="published:2020-08"))
+    by_parameter = index.search(SearchRequest(date_from=date(2020, 8, 1), date_to=date(2020, 8, 31)))
+    assert august.total == by_parameter.total == 3
+    assert index.search(SearchRequest(q="Lukashenko published:[2020-09-01 to]")).total == 1
+    assert index.search(SearchRequest(q="Lukashenko NOT published:2020-08")).total == 1
+    assert index.search(SearchRequest(q="published:[2020-08-14 to 2020-08-11]")).total == 0
+
+
+def test_a_search_past_its_time_limit_is_stopped_with_a_message(corpus_index):
+    with pytest.raises(QueryTooSlow) as caught:
+        SearchIndex(corpus_index, time_limit=0.0).search(SearchRequest(q="*a*"))
+    assert "took too long" in caught.value.message and caught.value.parameter == "q"
+
+
+def test_a_range_open_at_either_end(index):
+    # Whoosh's numeric range matches everything when an end is missing: the product closes it
+    before = index.search(SearchRequest(date_to=date(2015, 12, 31), per_page=100))
+    assert [h.published for h in before.hits] == [date(2015, 12, 12)]
+    after = index.search(SearchRequest(date_from=date(2023, 1, 1), per_page=100))
+    assert [h.published for h in after.hits] == [date(2023, 8, 23)]
+    assert index.search(SearchRequest(q="published:<2016")).total == 1

@@ -12,11 +12,15 @@ from search.settings import Settings
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """The Flask application. ``config`` may set ``INDEX_DIR`` (default: the ``index_dir`` setting)."""
+    """The Flask application. ``config`` may set ``INDEX_DIR`` and ``SEARCH_TIME_LIMIT`` (seconds;
+    defaults: the ``index_dir`` and ``search_time_limit`` settings)."""
     app = Flask(__name__)
-    app.config["INDEX_DIR"] = str(Settings.from_env().index_dir)
+    settings = Settings.from_env()
+    app.config["INDEX_DIR"] = str(settings.index_dir)
+    app.config["SEARCH_TIME_LIMIT"] = settings.search_time_limit
     app.config.update(config or {})
-    app.extensions["search_index"] = SearchIndex(Path(app.config["INDEX_DIR"]))
+    app.extensions["search_index"] = SearchIndex(Path(app.config["INDEX_DIR"]),
+                                                 time_limit=float(app.config["SEARCH_TIME_LIMIT"]))
 
     from web import api, views
 

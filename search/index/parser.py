@@ -6,9 +6,14 @@ a plain word); a search box should instead say what is wrong and where.
 
 from __future__ import annotations
 
+import calendar
+import re
+from datetime import date, timedelta
+
 from whoosh import qparser
 from whoosh.qparser import syntax
 
+from search.index.schema import day_range
 from search.query import QuerySyntaxError
 
 SEARCHED_FIELDS = ("title", "text")
@@ -50,6 +55,99 @@ class SyntaxCheckPlugin(qparser.Plugin):
         return group
 
 
+DATE_FIELDS = {"published": "published", "mentioned": "mentioned_dates"}
+"""Query-language field → index field, for the date fields."""
+_POINT = r"(?:\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?|[-+]\d+[dwmy]|today)"
+_DATE_EXPR = (r"(?P<field>published|mentioned):(?:\[\s*(?P<low>\S+?)?\s+(?:to|TO)(?:\s+(?P<high>[^\]\s]+))?\s*\]"
+              r"|\[\s*(?:to|TO)\s+(?P<high2>[^\]\s]+)\s*\]|(?P<op>[<>]=?)?(?P<point>[^\s()]+))")
+DATE_HELP = ("write a year (2020), a month (2020-08), a day (2020-08-14), a range ([2020-08-01 to 2020-08-31], "
+             "open at either end), a comparison (>2020-08-01, <=2020-08) or a date relative to today "
+             "(>-7d, -2w, -3m, -1y)")
+
+
+def _shift_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def date_period(text: str, today: date | None = None) -> tuple[date, date]:
+    """The first and last day a date expression names: a year, a month, a day, ``today`` or a day
+    relative to today (``-7d``, ``+1w``, ``-3m``, ``-1y``). Raises ValueError for anything else."""
+    today = today or date.today()
+    if text == "today":
+        return today, today
+    relative = re.fullmatch(r"([-+]\d+)([dwmy])", text)
+    if relative:
+        amount, unit = int(relative.group(1)), relative.group(2)
+        if unit in "dw":
+            day = today + timedelta(days=amount * (7 if unit == "w" else 1))
+        else:
+            day = _shift_months(today, amount * (12 if unit == "y" else 1))
+        return day, day
+    parts = [int(p) for p in re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text).groups() if p] \
+        if re.fullmatch(r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?", text) else None
+    if not parts:
+        raise ValueError(text)
+    if len(parts) == 1:
+        return date(parts[0], 1, 1), date(parts[0], 12, 31)
+    if len(parts) == 2:
+        first = date(parts[0], parts[1], 1)
+        return first, first.replace(day=calendar.monthrange(parts[0], parts[1])[1])
+    day = date(*parts)
+    return day, day
+
+
+class DateRangeNode(syntax.SyntaxNode):
+    has_fieldname = True
+
+    def __init__(self, fieldname: str, first: date | None, last: date | None):
+        self.fieldname, self.first, self.last = fieldname, first, last
+
+    def r(self):
+        return f"DateRange {self.first}..{self.last}"
+
+    def query(self, parser):
+        return day_range(self.fieldname, self.first, self.last)
+
+
+class DatePlugin(qparser.TaggingPlugin):
+    """``published:`` and ``mentioned:`` with a year, month, day, range, comparison or relative date."""
+
+    priority = -10
+    expr = _DATE_EXPR
+
+    def __init__(self, today: date | None = None):
+        super().__init__()
+        self.today = today
+
+    def create(self, parser, match):
+        field = DATE_FIELDS[match.group("field")]
+
+        def period(name: str) -> tuple[date, date] | None:
+            text = match.group(name)
+            if not text:
+                return None
+            try:
+                return date_period(text, self.today)
+            except ValueError:
+                raise QuerySyntaxError(
+                    f"'{text}' at position {match.start(name) + 1} is not a date: {DATE_HELP}.",
+                    match.start(name)) from None
+
+        if match.group("point") is not None:
+            first, last = period("point")
+            op = match.group("op") or ""
+            bounds = {"": (first, last), ">": (last + timedelta(days=1), None), ">=": (first, None),
+                      "<": (None, first - timedelta(days=1)), "<=": (None, last)}[op]
+            node = DateRangeNode(field, *bounds)
+        else:
+            low, high = period("low"), period("high") or period("high2")
+            node = DateRangeNode(field, low[0] if low else None, high[1] if high else None)
+        node.startchar, node.endchar = match.start(), match.end()
+        return node
+
+
 def build_parser(schema) -> qparser.QueryParser:
     """A parser over title and text where every word must match (as in web search engines)."""
     parser = qparser.MultifieldParser(list(SEARCHED_FIELDS), schema, group=qparser.AndGroup)
@@ -57,4 +155,5 @@ def build_parser(schema) -> qparser.QueryParser:
     # "-word" excludes and "+word" requires, but only at the start of a word: "Ki-moon" stays one name.
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)"))
     parser.add_plugin(SyntaxCheckPlugin())
+    parser.add_plugin(DatePlugin())
     return parser

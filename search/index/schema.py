@@ -85,6 +85,20 @@ def _repeats_the_lead(title: str, text: str) -> bool:
     return bool(squeezed) and " ".join(text[: len(title) + 40].split()).startswith(squeezed)
 
 
+EARLIEST_DAY, LATEST_RANGE_DAY = 1000_01_01, 2999_12_31
+"""Bounds that stand in for an open end of a day range: Whoosh's NumericRange on these 32-bit
+unsigned fields matches every document when a bound is missing (or zero, or as large as 9999-12-31)."""
+
+
+def day_range(fieldname: str, first: date | None, last: date | None):
+    """Documents whose day in ``fieldname`` is from ``first`` to ``last`` (inclusive; either may be open)."""
+    from whoosh import query as wq
+
+    low = max(day_number(first), EARLIEST_DAY) if first else EARLIEST_DAY
+    high = min(day_number(last), LATEST_RANGE_DAY) if last else LATEST_RANGE_DAY
+    return wq.NumericRange(fieldname, low, high) if low <= high else wq.NullQuery
+
+
 def split_values(stored: str | None) -> list[str]:
     return [v for v in (stored or "").split(SEPARATOR) if v]
 

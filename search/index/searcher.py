@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -15,13 +16,31 @@ from search.article import Article
 from search.index.facets import FacetTable
 from search.index.parser import SEARCHED_FIELDS, build_parser
 from search.index.ranking import RobertsonBM25F, description_query
-from search.index.schema import FACET_FIELDS, build_schema, day_number, from_day_number, split_values, to_article
+from search.index.schema import FACET_FIELDS, build_schema, day_range, from_day_number, split_values, to_article
 from search.index.store import IndexStore
-from search.query import FacetCount, Hit, QuerySyntaxError, SearchRequest, SearchResult
+from search.query import FacetCount, Hit, QuerySyntaxError, QueryTooSlow, SearchRequest, SearchResult
 from search.timeline import timeline
 
 SNIPPET_CHARS = 240
+TIME_LIMIT = 10.0
+"""Default seconds a search may take before it is stopped and reported (a leading wildcard over a
+large index, a long list of wildcards); the ``search_time_limit`` setting."""
 LATEST_DAY = 9999_12_31
+
+
+def matching_documents(searcher, query: wq.Query, deadline: float) -> set[int]:
+    """The numbers of the documents a query matches; raises QueryTooSlow past ``deadline``
+    (``time.monotonic()``), checking the clock every few thousand documents."""
+    found: set[int] = set()
+    parts = searcher.subsearchers or [(searcher, 0)]
+    for part, offset in parts:
+        for n, docnum in enumerate(query.docs(part)):
+            found.add(docnum + offset)
+            if not n & 4095 and time.monotonic() > deadline:
+                raise QueryTooSlow(None)
+    if time.monotonic() > deadline:
+        raise QueryTooSlow(None)
+    return found
 
 
 def published_days(reader) -> dict[int, date]:
@@ -62,8 +81,9 @@ class _Generation:
 class SearchIndex:
     """The search side of the index: open once per process; follows ``reindex`` switches."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, time_limit: float = TIME_LIMIT):
         self.store = IndexStore(root)
+        self.time_limit = time_limit
         self._lock = threading.RLock()
         self._open: _Generation | None = None
 
@@ -113,10 +133,11 @@ class SearchIndex:
         searcher = generation.searcher
         text_query = (description_query(request.q, searcher.schema, dict.fromkeys(SEARCHED_FIELDS, 1.0))
                       or generation.parser.parse(request.q)) if request.q.strip() else wq.Every()
-        matched = set(searcher.docs_for_query(text_query))
+        deadline = time.monotonic() + self.time_limit
+        matched = matching_documents(searcher, text_query, deadline)
         filters = self._filters(generation, request)
         if filters:
-            matched &= set(searcher.docs_for_query(wq.And(filters)))
+            matched &= matching_documents(searcher, wq.And(filters), deadline)
 
         facets = {}
         for name, field in FACET_FIELDS.items():
@@ -127,6 +148,7 @@ class SearchIndex:
         hits: list[Hit] = []
         start = (request.page - 1) * request.per_page
         if matched and start < len(matched):
+            # the matching documents were found within the time limit; scoring only those costs less
             results = searcher.search(
                 text_query, filter=matched, limit=start + request.per_page,
                 sortedby=self._order(request), terms=True,
@@ -144,17 +166,9 @@ class SearchIndex:
         for name, values in request.filters().items():
             filters.extend(generation.facets.filter_query(FACET_FIELDS[name], v) for v in values)
         if request.date_from or request.date_to:
-            filters.append(wq.NumericRange(
-                "published",
-                day_number(request.date_from) if request.date_from else None,
-                day_number(request.date_to) if request.date_to else None,
-            ))
+            filters.append(day_range("published", request.date_from, request.date_to))
         if request.mentioned_from or request.mentioned_to:
-            filters.append(wq.NumericRange(
-                "mentioned_dates",
-                day_number(request.mentioned_from) if request.mentioned_from else None,
-                day_number(request.mentioned_to) if request.mentioned_to else None,
-            ))
+            filters.append(day_range("mentioned_dates", request.mentioned_from, request.mentioned_to))
         return filters
 
     @staticmethod
