@@ -125,3 +125,18 @@ def test_a_range_open_at_either_end(index):
     after = index.search(SearchRequest(date_from=date(2023, 1, 1), per_page=100))
     assert [h.published for h in after.hits] == [date(2023, 8, 23)]
     assert index.search(SearchRequest(q="published:<2016")).total == 1
+
+
+@pytest.mark.parametrize("q, total", [
+    ('person:"Alexander Lukashenko"', 3),
+    ('person:"alexander lukashenko"', 3),
+    ("person:lukashenko", 3),
+    ("place:minsk", 3),
+    ('source:"the daily ledger"', 4),
+    ('author:"jonas berg"', 2),
+    ('org:"european union"', 3),
+    ("belarus person:karayev", 2),
+    ("person:lukash", 0),  # whole words only
+])
+def test_entity_fields_in_the_query_match_whatever_the_case_and_by_whole_words(index, q, total):
+    assert index.search(SearchRequest(q=q)).total == total

@@ -82,3 +82,12 @@ def test_the_date_chart_is_drawn_on_the_server_with_a_link_per_period(client):
     assert 'aria-label="2020-09: 0 articles"' not in html  # an empty period is drawn, not a link
     one_article = client.get("/?q=Okrestina").get_data(as_text=True)
     assert "<svg" not in one_article  # a single period is no chart
+
+
+def test_the_help_page_explains_the_query_language(client):
+    page = client.get("/")
+    assert 'href="/help">Search tips</a>' in page.get_data(as_text=True)
+    html = client.get("/help").get_data(as_text=True)
+    for example in ("published:[2020-08-01 to 2020-08-31]", "published:&gt;-7d", 'person:"alexander lukashenko"',
+                    "mentioned:2020-08-09", "belarus -minsk"):
+        assert example in html

@@ -35,6 +35,11 @@ def search_page():
     ), (400 if error else 200)
 
 
+@blueprint.get("/help")
+def help_page():
+    return render_template("help.html")
+
+
 @blueprint.get("/articles/<article_id>")
 def article_page(article_id: str):
     article = find_article(article_id)

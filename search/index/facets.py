@@ -36,6 +36,18 @@ class FacetTable:
         spellings = self.spellings[field].get(value.strip().casefold(), [])
         return wq.Or([wq.Term(field, s) for s in spellings]) if spellings else wq.NullQuery
 
+    def value_query(self, field: str, value: str) -> wq.Query:
+        """Documents whose ``field`` holds ``value`` whatever its case, or a value naming it in full
+        words ("lukashenko" finds "Alexander Lukashenko", "european union" finds "European Union")."""
+        wanted = value.strip().casefold().split()
+        if not wanted:
+            return wq.NullQuery
+        n = len(wanted)
+        spellings = [s for folded, values in self.spellings[field].items()
+                     if any(folded.split()[i:i + n] == wanted for i in range(len(folded.split()) - n + 1))
+                     for s in values]
+        return wq.Or([wq.Term(field, s) for s in spellings]) if spellings else wq.NullQuery
+
     def counts(self, field: str, docnums: Iterable[int], selected: Iterable[str] = (),
                size: int = FACET_SIZE) -> list[tuple[str, int]]:
         """The most frequent values among the documents, plus every selected value."""

@@ -133,6 +133,9 @@ class SearchIndex:
         searcher = generation.searcher
         text_query = (description_query(request.q, searcher.schema, dict.fromkeys(SEARCHED_FIELDS, 1.0))
                       or generation.parser.parse(request.q)) if request.q.strip() else wq.Every()
+        text_query = text_query.accept(lambda q: generation.facets.value_query(q.fieldname, q.text)
+                                       if isinstance(q, wq.Term) and q.fieldname in generation.facets.values
+                                       else q)
         deadline = time.monotonic() + self.time_limit
         matched = matching_documents(searcher, text_query, deadline)
         filters = self._filters(generation, request)
