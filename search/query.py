@@ -216,6 +216,8 @@ class SearchResult:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     published: list[DateBucket] = field(default_factory=list)
     """Matches per day, week, month or year over the range shown (see search.timeline)."""
+    suggestion: str | None = None
+    """A corrected query that finds more, offered when this one finds few or none."""
 
     @property
     def pages(self) -> int:
@@ -224,6 +226,7 @@ class SearchResult:
     def to_dict(self) -> dict:
         return {
             "query": self.request.q,
+            "suggestion": self.suggestion,
             "total": self.total,
             "page": self.request.page,
             "per_page": self.request.per_page,

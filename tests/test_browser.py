@@ -72,3 +72,12 @@ def test_clicking_a_bar_of_the_date_chart_narrows_the_dates(page):
     narrowed = int(page.locator("#summary").inner_text().split()[0])
     assert narrowed == int(label.split(": ")[1].split()[0]) and narrowed < total
     assert "From" in page.locator(".selected-filters").inner_text()
+
+
+def test_following_did_you_mean(page):
+    page.fill("#q", "Lukashnko")
+    page.press("#q", "Enter")
+    assert page.locator("#summary").inner_text().startswith("0 articles")
+    page.locator("#suggestion a").click()
+    page.wait_for_url("**q=Lukashenko**")
+    assert int(page.locator("#summary").inner_text().split()[0]) == 3

@@ -140,3 +140,18 @@ def test_a_range_open_at_either_end(index):
 ])
 def test_entity_fields_in_the_query_match_whatever_the_case_and_by_whole_words(index, q, total):
     assert index.search(SearchRequest(q=q)).total == total
+
+
+@pytest.mark.parametrize("q, suggestion", [
+    ("lukashnko", "lukashenko"),
+    ("Lukashnko protestors", "Lukashenko protesters"),
+    ("belaruss AND minsk", "belarus AND minsk"),
+    ("person:lukashnko", None),  # a field value is left as typed
+    ("belarus", None),  # enough hits: nothing to suggest
+    ("xqzvy", None),  # nothing close
+])
+def test_did_you_mean(index, q, suggestion):
+    result = index.search(SearchRequest(q=q))
+    assert result.suggestion == suggestion
+    if suggestion:
+        assert index.search(SearchRequest(q=suggestion)).total > result.total

@@ -91,3 +91,8 @@ def test_the_help_page_explains_the_query_language(client):
     for example in ("published:[2020-08-01 to 2020-08-31]", "published:&gt;-7d", 'person:"alexander lukashenko"',
                     "mentioned:2020-08-09", "belarus -minsk"):
         assert example in html
+
+
+def test_did_you_mean_links_to_the_corrected_search(client):
+    html = client.get("/?q=lukashnko&sort=newest").get_data(as_text=True)
+    assert 'Did you mean <a href="/?q=lukashenko&amp;sort=newest"><strong>lukashenko</strong></a>?' in html

@@ -38,6 +38,13 @@ def toggle_url(search_request: SearchRequest, facet: str, value: str) -> str:
     return search_url(search_request.toggled(facet, value))
 
 
+def suggestion_url(result: SearchResult) -> str | None:
+    """The same search with the suggested query, when there is one."""
+    if not result.suggestion:
+        return None
+    return search_url(replace(result.request, q=result.suggestion, page=1))
+
+
 def page_url(search_request: SearchRequest, page: int) -> str:
     return search_url(replace(search_request, page=page))
 

@@ -32,7 +32,7 @@ def build_schema() -> fields.Schema:
         fingerprint=fields.STORED(),
         url=fields.STORED(),
         title=fields.TEXT(analyzer=text_analyzer, stored=True, field_boost=TITLE_BOOST),
-        text=fields.TEXT(analyzer=text_analyzer, stored=True),
+        text=fields.TEXT(analyzer=text_analyzer, stored=True, spelling=True),
         published=fields.NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
         mentioned_dates=fields.NUMERIC(int, bits=32, stored=True, signed=False),
         language=fields.ID(stored=True),

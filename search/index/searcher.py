@@ -16,6 +16,7 @@ from search.article import Article
 from search.index.facets import FacetTable
 from search.index.parser import SEARCHED_FIELDS, build_parser
 from search.index.ranking import RobertsonBM25F, description_query
+from search.index.suggest import SUGGEST_BELOW, corrected_query
 from search.index.schema import FACET_FIELDS, build_schema, day_range, from_day_number, split_values, to_article
 from search.index.store import IndexStore
 from search.query import FacetCount, Hit, QuerySyntaxError, QueryTooSlow, SearchRequest, SearchResult
@@ -131,11 +132,7 @@ class SearchIndex:
 
     def _search(self, generation: _Generation, request: SearchRequest) -> SearchResult:
         searcher = generation.searcher
-        text_query = (description_query(request.q, searcher.schema, dict.fromkeys(SEARCHED_FIELDS, 1.0))
-                      or generation.parser.parse(request.q)) if request.q.strip() else wq.Every()
-        text_query = text_query.accept(lambda q: generation.facets.value_query(q.fieldname, q.text)
-                                       if isinstance(q, wq.Term) and q.fieldname in generation.facets.values
-                                       else q)
+        text_query = self._text_query(generation, request.q)
         deadline = time.monotonic() + self.time_limit
         matched = matching_documents(searcher, text_query, deadline)
         filters = self._filters(generation, request)
@@ -161,7 +158,37 @@ class SearchIndex:
             hits = [self._hit(hit) for hit in results[start : start + request.per_page]]
         matched_days = [generation.days[d] for d in matched if d in generation.days]
         published = timeline(matched_days, request.date_from, request.date_to)
-        return SearchResult(request, len(matched), hits, facets, published)
+        result = SearchResult(request, len(matched), hits, facets, published)
+        if len(matched) < SUGGEST_BELOW and request.q.strip():
+            result.suggestion = self._better_query(generation, request, len(matched), deadline)
+        return result
+
+    def _better_query(self, generation: _Generation, request: SearchRequest, total: int,
+                      deadline: float) -> str | None:
+        """A corrected query, when it finds more than this one."""
+        fixed = corrected_query(generation.searcher, request.q)
+        if fixed is None:
+            return None
+        try:
+            query = self._text_query(generation, fixed)
+            matched = matching_documents(generation.searcher, query, deadline)
+            filters = self._filters(generation, request)
+            if filters:
+                matched &= matching_documents(generation.searcher, wq.And(filters), deadline)
+        except (QuerySyntaxError, QueryTooSlow, QueryError):
+            return None
+        return fixed if len(matched) > total else None
+
+    @staticmethod
+    def _text_query(generation: _Generation, q: str) -> wq.Query:
+        """The query for the words of a request: a description, or the query language parsed, with
+        entity values matched whatever their case."""
+        if not q.strip():
+            return wq.Every()
+        query = (description_query(q, generation.searcher.schema, dict.fromkeys(SEARCHED_FIELDS, 1.0))
+                 or generation.parser.parse(q))
+        return query.accept(lambda part: generation.facets.value_query(part.fieldname, part.text)
+                            if isinstance(part, wq.Term) and part.fieldname in generation.facets.values else part)
 
     @staticmethod
     def _filters(generation: _Generation, request: SearchRequest) -> list[wq.Query]:

@@ -1,0 +1,45 @@
+"""Did you mean: a query with its unknown words replaced by the closest words the index holds.
+
+Words are looked up unstemmed (the text field keeps a spelling field of the words as written), so a
+suggestion reads as a word, never a stem. Operators, field values, wildcards and numbers are left
+as typed.
+"""
+
+from __future__ import annotations
+
+import re
+
+SPELLING_FIELD = "spell_text"
+SUGGEST_BELOW = 3
+"""A query with fewer matches than this gets a suggestion, when one finds more."""
+MAX_EDITS = 2
+_WORD = re.compile(r"(?<![\w:*?~^\-])([^\W\d_]{3,})(?![\w:*?~^])")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO", "to"}
+
+
+def corrected_query(searcher, q: str) -> str | None:
+    """``q`` with each word the index does not know replaced by the most likely known word within
+    two edits; None when every word is known, nothing close exists, or the index has no spelling field."""
+    schema = searcher.schema
+    if SPELLING_FIELD not in schema:
+        return None
+    corrector = searcher.reader().corrector(SPELLING_FIELD)
+    analyzer = schema["text"].analyzer
+    changed = False
+
+    def replace(match: re.Match) -> str:
+        nonlocal changed
+        word = match.group(1)
+        if word in _OPERATORS:
+            return word
+        stems = [token.text for token in analyzer(word)]
+        if not stems or searcher.doc_frequency("text", stems[0]) or searcher.doc_frequency("title", stems[0]):
+            return word  # a known word, or a stop word
+        found = corrector.suggest(word.casefold(), limit=1, maxdist=MAX_EDITS)
+        if not found:
+            return word
+        changed = True
+        return found[0].capitalize() if word[0].isupper() else found[0]
+
+    fixed = _WORD.sub(replace, q)
+    return fixed if changed and fixed != q else None
