@@ -108,3 +108,14 @@ def test_attention_over_time_counts_every_dated_match(corpus_server):
     days = august["facets"]["published"]
     assert len(days) == 31 and {p["value"]: p["count"] for p in days if p["count"]} == {
         "2020-08-11": 1, "2020-08-14": 1}
+
+
+def test_related_stories_of_an_article(corpus_server):
+    _, found = get(corpus_server, "/api/search?q=Okrestina")
+    article_id = found["results"][0]["id"]
+    status, data = get(corpus_server, f"/api/articles/{article_id}/related")
+    assert status == 200 and data["id"] == article_id
+    assert len(data["related"]) == 5 and "Belarus" in data["related"][0]["places"]
+    assert set(data["related"][0]) >= {"id", "title", "published", "source", "score"}
+    status, missing = get(corpus_server, "/api/articles/nope/related")
+    assert status == 404 and missing["error"]["parameter"] == "id"

@@ -81,3 +81,16 @@ def test_following_did_you_mean(page):
     page.locator("#suggestion a").click()
     page.wait_for_url("**q=Lukashenko**")
     assert int(page.locator("#summary").inner_text().split()[0]) == 3
+
+
+def test_going_from_an_article_to_a_related_story(page):
+    page.fill("#q", "Okrestina")
+    page.press("#q", "Enter")
+    page.locator(".hit h2 a").first.click()
+    page.wait_for_url("**/articles/**")
+    first = page.url
+    related = page.locator(".related a").first
+    title = related.inner_text()
+    related.click()
+    page.wait_for_url(lambda url: url != first and "/articles/" in url)
+    assert page.locator("h1").inner_text() == title

@@ -155,3 +155,12 @@ def test_did_you_mean(index, q, suggestion):
     assert result.suggestion == suggestion
     if suggestion:
         assert index.search(SearchRequest(q=suggestion)).total > result.total
+
+
+def test_related_stories_share_the_subject(index):
+    okrestina = index.search(SearchRequest(q="Okrestina")).hits[0]
+    related = index.related(okrestina.id)
+    assert okrestina.id not in [h.id for h in related] and len(related) == 5
+    assert {"Belarus"} <= set(related[0].places) and {"Belarus"} <= set(related[1].places)
+    assert related[0].score >= related[-1].score
+    assert index.related("no-such-id") is None

@@ -96,3 +96,12 @@ def test_the_help_page_explains_the_query_language(client):
 def test_did_you_mean_links_to_the_corrected_search(client):
     html = client.get("/?q=lukashnko&sort=newest").get_data(as_text=True)
     assert 'Did you mean <a href="/?q=lukashenko&amp;sort=newest"><strong>lukashenko</strong></a>?' in html
+
+
+def test_the_article_page_lists_related_stories(client):
+    html = client.get("/?q=Okrestina").get_data(as_text=True)
+    article_url = re.search(r'<h2><a href="(/articles/\w+)">', html).group(1)
+    page = client.get(article_url).get_data(as_text=True)
+    related = page[page.index("Related stories"):]
+    assert "EU imposes sanctions on 40 Belarusian officials" in related
+    assert related.count('<a href="/articles/') == 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from search.query import SearchError
-from web.searching import find_article, request_from_args, run_search
+from web.searching import find_article, related_articles, request_from_args, run_search
 
 blueprint = Blueprint("api", __name__)
 
@@ -33,3 +33,12 @@ def article(article_id: str):
     data = found.to_dict()
     del data["fingerprint"]
     return jsonify(data)
+
+
+@blueprint.get("/articles/<article_id>/related")
+def related(article_id: str):
+    """Stories like this one (more-like-this), best first."""
+    found = related_articles(article_id)
+    if found is None:
+        return error_response(f"No article has the id {article_id!r}.", "id", 404)
+    return jsonify({"id": article_id, "related": [hit.to_dict() for hit in found]})

@@ -6,7 +6,7 @@ from flask import current_app, request
 
 from search.article import Article
 from search.index import SearchIndex
-from search.query import SearchRequest, SearchResult, parse_params
+from search.query import Hit, SearchRequest, SearchResult, parse_params
 
 
 def search_index() -> SearchIndex:
@@ -25,3 +25,8 @@ def run_search(search_request: SearchRequest) -> SearchResult:
 
 def find_article(article_id: str) -> Article | None:
     return search_index().article(article_id)
+
+
+def related_articles(article_id: str) -> list[Hit] | None:
+    """Stories like this article, best first; None when there is no such article."""
+    return search_index().related(article_id)

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template
 
 from search.query import FILTER_PARAMS, SORTS, SearchError, SearchRequest
 from web import links
-from web.searching import find_article, request_from_args, run_search
+from web.searching import find_article, related_articles, request_from_args, run_search
 
 blueprint = Blueprint("views", __name__)
 SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
@@ -45,4 +45,5 @@ def article_page(article_id: str):
     article = find_article(article_id)
     if article is None:
         abort(404, description=f"No article has the id {article_id!r}.")
-    return render_template("article.html", article=article, links=links)
+    return render_template("article.html", article=article, related=related_articles(article_id) or [],
+                           links=links)

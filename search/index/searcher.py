@@ -23,6 +23,9 @@ from search.query import FacetCount, Hit, QuerySyntaxError, QueryTooSlow, Search
 from search.timeline import timeline
 
 SNIPPET_CHARS = 240
+RELATED = 5
+RELATED_TERMS = 12
+"""Key words of an article that find its related stories."""
 TIME_LIMIT = 10.0
 """Default seconds a search may take before it is stopped and reported (a leading wildcard over a
 large index, a long list of wildcards); the ``search_time_limit`` setting."""
@@ -114,6 +117,22 @@ class SearchIndex:
                 return None
             stored = generation.searcher.document(id=article_id)
             return to_article(stored) if stored else None
+
+    def related(self, article_id: str, limit: int = RELATED) -> list[Hit] | None:
+        """Articles most like this one (more-like-this on the key words of its text and headline),
+        best first; None when there is no such article."""
+        with self._lock:
+            generation = self._generation()
+            if generation is None:
+                return None
+            searcher = generation.searcher
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                return None
+            stored = searcher.stored_fields(docnum)
+            text = f"{stored.get('title', '')}\n{stored.get('text', '')}"
+            results = searcher.more_like(docnum, "text", text=text, top=limit, numterms=RELATED_TERMS)
+            return [self._hit(hit, highlight=False) for hit in results]
 
     def search(self, request: SearchRequest) -> SearchResult:
         """One page of ranked, filtered hits with facet counts over every match.
@@ -215,8 +234,8 @@ class SearchIndex:
         return sorting.TranslateFacet(lambda day: -day if day <= LATEST_DAY else 1, by_date)
 
     @staticmethod
-    def _hit(hit) -> Hit:
-        snippet = hit.highlights("text", top=2)
+    def _hit(hit, highlight: bool = True) -> Hit:
+        snippet = hit.highlights("text", top=2) if highlight else ""
         if not snippet:
             text = hit.get("text", "")
             snippet = html.escape(text[:SNIPPET_CHARS]) + ("…" if len(text) > SNIPPET_CHARS else "")
