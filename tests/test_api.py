@@ -119,3 +119,23 @@ def test_related_stories_of_an_article(corpus_server):
     assert set(data["related"][0]) >= {"id", "title", "published", "source", "score"}
     status, missing = get(corpus_server, "/api/articles/nope/related")
     assert status == 404 and missing["error"]["parameter"] == "id"
+
+
+def test_every_result_exports_as_csv_and_json_lines(corpus_server):
+    import csv
+    import io
+
+    _, page = get(corpus_server, "/api/search?q=belarus&sort=newest&per_page=1")
+    with urllib.request.urlopen(corpus_server.url + "/api/search.csv?q=belarus&sort=newest&per_page=1") as response:
+        assert response.headers["Content-Type"].startswith("text/csv")
+        assert "attachment" in response.headers["Content-Disposition"]
+        rows = list(csv.DictReader(io.StringIO(response.read().decode("utf-8"))))
+    assert len(rows) == page["total"] > 1  # every result, not one page
+    assert rows[0]["id"] == page["results"][0]["id"] and rows[0]["score"] == ""
+    assert [r["published"] for r in rows] == sorted((r["published"] for r in rows), reverse=True)
+    assert "Belarus" in rows[0]["places"].split("; ")
+    with urllib.request.urlopen(corpus_server.url + "/api/search.jsonl?place=Minsk") as response:
+        lines = [json.loads(line) for line in response.read().decode("utf-8").splitlines()]
+    assert len(lines) == 3 and all("Minsk" in line["places"] and "snippet" not in line for line in lines)
+    status, error = get(corpus_server, "/api/search.csv?q=title:(")
+    assert status == 400 and "never closed" in error["error"]["message"]

@@ -94,3 +94,13 @@ def test_going_from_an_article_to_a_related_story(page):
     related.click()
     page.wait_for_url(lambda url: url != first and "/articles/" in url)
     assert page.locator("h1").inner_text() == title
+
+
+def test_downloading_all_results_as_csv(page):
+    page.fill("#q", "belarus")
+    page.press("#q", "Enter")
+    total = int(page.locator("#summary").inner_text().split()[0])
+    with page.expect_download() as download:
+        page.locator(".export a", has_text="CSV").click()
+    lines = open(download.value.path(), encoding="utf-8").read().strip().splitlines()
+    assert lines[0].startswith("id,title,url") and len(lines) == total + 1

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, jsonify, stream_with_context
 
 from search.query import SearchError
-from web.searching import find_article, related_articles, request_from_args, run_search
+from web import export
+from web.searching import export_search, find_article, related_articles, request_from_args, run_search
 
 blueprint = Blueprint("api", __name__)
 
@@ -23,6 +24,22 @@ def bad_request(error: SearchError):
 def search():
     """``GET /api/search?q=&from=&to=&person=&org=&place=&source=&sort=&page=&per_page=``"""
     return jsonify(run_search(request_from_args()).to_dict())
+
+
+@blueprint.get("/search.csv")
+def search_csv():
+    """Every result of the search (not one page) as CSV, streamed."""
+    hits = export_search(request_from_args())
+    return Response(stream_with_context(export.csv_lines(hits)), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="search.csv"'})
+
+
+@blueprint.get("/search.jsonl")
+def search_jsonl():
+    """Every result of the search (not one page) as JSON Lines, streamed."""
+    hits = export_search(request_from_args())
+    return Response(stream_with_context(export.json_lines(hits)), mimetype="application/x-ndjson",
+                    headers={"Content-Disposition": 'attachment; filename="search.jsonl"'})
 
 
 @blueprint.get("/articles/<article_id>")

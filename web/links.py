@@ -45,6 +45,12 @@ def suggestion_url(result: SearchResult) -> str | None:
     return search_url(replace(result.request, q=result.suggestion, page=1))
 
 
+def export_urls(search_request: SearchRequest) -> dict[str, str]:
+    """Downloads of every result of this search (the page and size left out)."""
+    whole = replace(search_request, page=1, per_page=10)
+    return {"CSV": search_url(whole, "api.search_csv"), "JSON Lines": search_url(whole, "api.search_jsonl")}
+
+
 def page_url(search_request: SearchRequest, page: int) -> str:
     return search_url(replace(search_request, page=page))
 

@@ -23,6 +23,11 @@ def run_search(search_request: SearchRequest) -> SearchResult:
     return search_index().search(search_request)
 
 
+def export_search(search_request: SearchRequest) -> list[Hit]:
+    """Every result of a request, in its order; raises SearchError subclasses like run_search."""
+    return search_index().export(search_request)
+
+
 def find_article(article_id: str) -> Article | None:
     return search_index().article(article_id)
 

@@ -149,7 +149,26 @@ class SearchIndex:
             except QueryError as error:
                 raise QuerySyntaxError(f"This query cannot be run: {error}") from None
 
-    def _search(self, generation: _Generation, request: SearchRequest) -> SearchResult:
+    def export(self, request: SearchRequest) -> list[Hit]:
+        """Every article the request matches (not one page), in the request's order, without
+        snippets. Raises QuerySyntaxError or QueryTooSlow like ``search``."""
+        with self._lock:
+            generation = self._generation()
+            if generation is None:
+                build_parser(build_schema()).parse(request.q)
+                return []
+            try:
+                text_query, matched, _ = self._matches(generation, request)
+                if not matched:
+                    return []
+                order = self._order(request)
+                results = generation.searcher.search(text_query, filter=matched, limit=None, sortedby=order)
+                return [self._hit(hit, highlight=False, scored=order is None) for hit in results]
+            except QueryError as error:
+                raise QuerySyntaxError(f"This query cannot be run: {error}") from None
+
+    def _matches(self, generation: _Generation, request: SearchRequest) -> tuple[wq.Query, set[int], float]:
+        """The request's text query, the documents it and the filters match, and the deadline."""
         searcher = generation.searcher
         text_query = self._text_query(generation, request.q)
         deadline = time.monotonic() + self.time_limit
@@ -157,6 +176,11 @@ class SearchIndex:
         filters = self._filters(generation, request)
         if filters:
             matched &= matching_documents(searcher, wq.And(filters), deadline)
+        return text_query, matched, deadline
+
+    def _search(self, generation: _Generation, request: SearchRequest) -> SearchResult:
+        searcher = generation.searcher
+        text_query, matched, deadline = self._matches(generation, request)
 
         facets = {}
         for name, field in FACET_FIELDS.items():
@@ -174,7 +198,8 @@ class SearchIndex:
             )
             results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80, charlimit=None)
             results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-            hits = [self._hit(hit) for hit in results[start : start + request.per_page]]
+            scored = self._order(request) is None  # sorted by date, Whoosh puts the date in the score
+            hits = [self._hit(hit, scored=scored) for hit in results[start : start + request.per_page]]
         matched_days = [generation.days[d] for d in matched if d in generation.days]
         published = timeline(matched_days, request.date_from, request.date_to)
         result = SearchResult(request, len(matched), hits, facets, published)
@@ -234,7 +259,7 @@ class SearchIndex:
         return sorting.TranslateFacet(lambda day: -day if day <= LATEST_DAY else 1, by_date)
 
     @staticmethod
-    def _hit(hit, highlight: bool = True) -> Hit:
+    def _hit(hit, highlight: bool = True, scored: bool = True) -> Hit:
         snippet = hit.highlights("text", top=2) if highlight else ""
         if not snippet:
             text = hit.get("text", "")
@@ -250,5 +275,5 @@ class SearchIndex:
             people=split_values(hit.get("people")),
             orgs=split_values(hit.get("orgs")),
             places=split_values(hit.get("places")),
-            score=round(hit.score, 4) if hit.score is not None else None,
+            score=round(hit.score, 4) if scored and hit.score is not None else None,
         )
