@@ -67,6 +67,10 @@ class SearchRequest:
     languages: tuple[str, ...] = ()
     """Language codes as stored with the articles ("en", "de")."""
     sort: str = "relevance"
+    collapse: bool = True
+    """Show copies of one story (see search.index.copies) once, with their number."""
+    copies_of: str = ""
+    """An article id: only that article and its copies."""
     page: int = 1
     per_page: int = 10
 
@@ -97,6 +101,10 @@ class SearchRequest:
             pairs.extend((param, v) for v in getattr(self, attr))
         if self.sort != "relevance":
             pairs.append(("sort", self.sort))
+        if not self.collapse:
+            pairs.append(("collapse", "false"))
+        if self.copies_of:
+            pairs.append(("copies_of", self.copies_of))
         if self.page != 1:
             pairs.append(("page", str(self.page)))
         if self.per_page != 10:
@@ -150,8 +158,13 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         attr: tuple(dict.fromkeys(v.strip() for v in params.get(param, []) if v.strip()))
         for param, attr in FILTER_PARAMS.items()
     }
+    collapse = _one(params, "collapse").casefold() or "true"
+    if collapse not in ("true", "false", "1", "0", "yes", "no"):
+        raise InvalidParameter(f"'collapse' must be true or false, not {collapse!r}", "collapse")
     return SearchRequest(
         q=_one(params, "q"),
+        collapse=collapse in ("true", "1", "yes"),
+        copies_of=_one(params, "copies_of"),
         date_from=date_from,
         date_to=date_to,
         mentioned_from=mentioned_from,
@@ -179,6 +192,8 @@ class Hit:
     orgs: list[str]
     places: list[str]
     score: float | None = None
+    copies: int = 0
+    """Other copies of this story among the matches, folded into this hit."""
 
     def to_dict(self) -> dict:
         return {
@@ -193,6 +208,7 @@ class Hit:
             "orgs": self.orgs,
             "places": self.places,
             "score": self.score,
+            "copies": self.copies,
         }
 
 
@@ -218,16 +234,24 @@ class SearchResult:
     """Matches per day, week, month or year over the range shown (see search.timeline)."""
     suggestion: str | None = None
     """A corrected query that finds more, offered when this one finds few or none."""
+    folded: int = 0
+    """Matches not listed because they are copies of a listed story (``total`` counts them)."""
+
+    @property
+    def listed(self) -> int:
+        """How many results the pages list: the matches less the folded copies."""
+        return self.total - self.folded
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.request.per_page))
+        return max(1, -(-self.listed // self.request.per_page))
 
     def to_dict(self) -> dict:
         return {
             "query": self.request.q,
             "suggestion": self.suggestion,
             "total": self.total,
+            "folded": self.folded,
             "page": self.request.page,
             "per_page": self.request.per_page,
             "results": [hit.to_dict() for hit in self.hits],

@@ -51,6 +51,16 @@ def export_urls(search_request: SearchRequest) -> dict[str, str]:
     return {"CSV": search_url(whole, "api.search_csv"), "JSON Lines": search_url(whole, "api.search_jsonl")}
 
 
+def copies_url(search_request: SearchRequest, article_id: str) -> str:
+    """This search narrowed to one story and its copies."""
+    return search_url(replace(search_request, copies_of=article_id, page=1))
+
+
+def unfolded_url(search_request: SearchRequest) -> str:
+    """This search with every copy listed."""
+    return search_url(replace(search_request, collapse=False, page=1))
+
+
 def page_url(search_request: SearchRequest, page: int) -> str:
     return search_url(replace(search_request, page=page))
 

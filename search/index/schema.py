@@ -8,6 +8,7 @@ from whoosh import fields
 from whoosh.analysis import RegexTokenizer, StemmingAnalyzer, StripFilter
 
 from search.article import Article
+from search.index.copies import copy_key
 
 ENTITY_FIELDS = ("people", "orgs", "places", "authors")
 FACET_FIELDS = {"people": "people", "orgs": "orgs", "places": "places", "sources": "source", "authors": "authors",
@@ -36,6 +37,7 @@ def build_schema() -> fields.Schema:
         published=fields.NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),
         mentioned_dates=fields.NUMERIC(int, bits=32, stored=True, signed=False),
         language=fields.ID(stored=True),
+        copies=fields.ID(sortable=True),
         source=exact_value_field(),
         authors=exact_value_field(),
         people=exact_value_field(),
@@ -65,6 +67,7 @@ def to_document(article: Article) -> dict:
         "title": article.title,
         "text": article.text,
         "language": article.language or "",
+        "copies": copy_key(article.text) or article.id,
         "source": article.source or "",
     }
     if _repeats_the_lead(article.title, article.text):

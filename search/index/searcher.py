@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import threading
+from collections import Counter
 import time
 from datetime import date
 from pathlib import Path
@@ -47,6 +48,14 @@ def matching_documents(searcher, query: wq.Query, deadline: float) -> set[int]:
     return found
 
 
+def copy_keys(reader) -> list | None:
+    """Each document's copy key, by document number; None for an index built without them."""
+    if not reader.has_column("copies"):
+        return None
+    column = reader.column_reader("copies")
+    return [column[docnum] for docnum in range(reader.doc_count_all())]
+
+
 def published_days(reader) -> dict[int, date]:
     """Each dated document's publication day, by document number (read once per searcher)."""
     if not reader.has_column("published"):
@@ -70,6 +79,7 @@ class _Generation:
         self.searcher = self.index.searcher(weighting=RobertsonBM25F())
         self.facets = FacetTable(self.searcher.reader(), FACET_FIELDS.values())
         self.days = published_days(self.searcher.reader())
+        self.copies = copy_keys(self.searcher.reader())
 
     def refresh(self) -> None:
         fresh = self.searcher.refresh()
@@ -77,6 +87,7 @@ class _Generation:
             self.searcher = fresh
             self.facets = FacetTable(fresh.reader(), FACET_FIELDS.values())
             self.days = published_days(fresh.reader())
+            self.copies = copy_keys(fresh.reader())
 
     def close(self) -> None:
         self.searcher.close()
@@ -176,7 +187,20 @@ class SearchIndex:
         filters = self._filters(generation, request)
         if filters:
             matched &= matching_documents(searcher, wq.And(filters), deadline)
+        if request.copies_of:
+            matched &= self._copies_of(generation, request.copies_of)
         return text_query, matched, deadline
+
+    @staticmethod
+    def _copies_of(generation: _Generation, article_id: str) -> set[int]:
+        """The documents that are copies of this article's story (the article included)."""
+        docnum = generation.searcher.document_number(id=article_id)
+        if docnum is None:
+            return set()
+        if generation.copies is None:
+            return {docnum}
+        key = generation.copies[docnum]
+        return {d for d, k in enumerate(generation.copies) if k == key}
 
     def _search(self, generation: _Generation, request: SearchRequest) -> SearchResult:
         searcher = generation.searcher
@@ -190,19 +214,35 @@ class SearchIndex:
                             for value, count in generation.facets.counts(field, matched, selected)]
         hits: list[Hit] = []
         start = (request.page - 1) * request.per_page
-        if matched and start < len(matched):
+        groups = self._groups(generation, request, matched)
+        listed = len(groups) if groups is not None else len(matched)
+        if matched and start < listed:
             # the matching documents were found within the time limit; scoring only those costs less
+            folded = len(matched) - listed
+            # Whoosh's own collapsing is lost when a filter is given: fold here, reading as many more
+            # results as there are copies to skip
             results = searcher.search(
-                text_query, filter=matched, limit=start + request.per_page,
+                text_query, filter=matched, limit=start + request.per_page + folded,
                 sortedby=self._order(request), terms=True,
             )
             results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80, charlimit=None)
             results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+            ranked = list(results)
+            if groups is not None:
+                seen: set = set()
+                ranked = [h for h in ranked if not (generation.copies[h.docnum] in seen
+                                                    or seen.add(generation.copies[h.docnum]))]
             scored = self._order(request) is None  # sorted by date, Whoosh puts the date in the score
-            hits = [self._hit(hit, scored=scored) for hit in results[start : start + request.per_page]]
+            hits = []
+            for found in ranked[start : start + request.per_page]:
+                hit = self._hit(found, scored=scored)
+                if groups is not None:
+                    hit.copies = groups[generation.copies[found.docnum]] - 1
+                hits.append(hit)
         matched_days = [generation.days[d] for d in matched if d in generation.days]
         published = timeline(matched_days, request.date_from, request.date_to)
-        result = SearchResult(request, len(matched), hits, facets, published)
+        result = SearchResult(request, len(matched), hits, facets, published,
+                              folded=len(matched) - listed)
         if len(matched) < SUGGEST_BELOW and request.q.strip():
             result.suggestion = self._better_query(generation, request, len(matched), deadline)
         return result
@@ -222,6 +262,13 @@ class SearchIndex:
         except (QuerySyntaxError, QueryTooSlow, QueryError):
             return None
         return fixed if len(matched) > total else None
+
+    @staticmethod
+    def _groups(generation: _Generation, request: SearchRequest, matched: set[int]) -> Counter | None:
+        """How many matches each story has, when copies are folded; None when they are not."""
+        if not request.collapse or request.copies_of or generation.copies is None:
+            return None
+        return Counter(generation.copies[d] for d in matched)
 
     @staticmethod
     def _text_query(generation: _Generation, q: str) -> wq.Query:
