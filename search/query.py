@@ -195,8 +195,8 @@ class Hit:
     copies: int = 0
     """Other copies of this story among the matches, folded into this hit."""
 
-    def to_dict(self) -> dict:
-        return {
+    def to_dict(self, snippet: bool = True) -> dict:
+        data = {
             "id": self.id,
             "title": self.title,
             "url": self.url,
@@ -210,6 +210,9 @@ class Hit:
             "score": self.score,
             "copies": self.copies,
         }
+        if not snippet:
+            del data["snippet"]
+        return data
 
 
 @dataclass

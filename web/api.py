@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, stream_with_context
 
 from search.query import SearchError
-from web import export
+from web import export, openapi
 from web.searching import export_search, find_article, related_articles, request_from_args, run_search
 
 blueprint = Blueprint("api", __name__)
@@ -24,6 +24,12 @@ def bad_request(error: SearchError):
 def search():
     """``GET /api/search?q=&from=&to=&person=&org=&place=&source=&sort=&page=&per_page=``"""
     return jsonify(run_search(request_from_args()).to_dict())
+
+
+@blueprint.get("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi.DOCUMENT)
 
 
 @blueprint.get("/search.csv")
@@ -58,4 +64,4 @@ def related(article_id: str):
     found = related_articles(article_id)
     if found is None:
         return error_response(f"No article has the id {article_id!r}.", "id", 404)
-    return jsonify({"id": article_id, "related": [hit.to_dict() for hit in found]})
+    return jsonify({"id": article_id, "related": [hit.to_dict(snippet=False) for hit in found]})

@@ -13,19 +13,13 @@ COLUMNS = ("id", "title", "url", "source", "published", "authors", "people", "or
 LIST_SEPARATOR = "; "
 
 
-def _row(hit: Hit) -> dict:
-    data = hit.to_dict()
-    del data["snippet"]
-    return data
-
-
 def csv_lines(hits: Iterable[Hit]) -> Iterator[str]:
     """A header, then one row per article; lists (authors, people...) joined with "; "."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for hit in hits:
-        data = _row(hit)
+        data = hit.to_dict(snippet=False)
         writer.writerow([LIST_SEPARATOR.join(v) if isinstance(v, list) else ("" if v is None else v)
                          for v in (data[c] for c in COLUMNS)])
         yield buffer.getvalue()
@@ -37,4 +31,4 @@ def csv_lines(hits: Iterable[Hit]) -> Iterator[str]:
 def json_lines(hits: Iterable[Hit]) -> Iterator[str]:
     """One JSON object per article and line, shaped like a search result without the snippet."""
     for hit in hits:
-        yield json.dumps(_row(hit), ensure_ascii=False) + "\n"
+        yield json.dumps(hit.to_dict(snippet=False), ensure_ascii=False) + "\n"

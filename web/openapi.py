@@ -1,0 +1,175 @@
+"""The OpenAPI 3.1 description of the JSON API, served at /api/openapi.json (tests check the real
+responses against it)."""
+
+from __future__ import annotations
+
+from search.query import FILTER_PARAMS, MAX_PAGE, MAX_PER_PAGE, SORTS
+
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+_DATE = {"type": "string", "format": "date"}
+_NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+
+
+def _query(name: str, description: str, schema: dict, repeat: bool = False) -> dict:
+    parameter = {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+    if repeat:
+        parameter.update(schema={"type": "array", "items": schema}, style="form", explode=True)
+    return parameter
+
+
+SEARCH_PARAMETERS = [
+    _query("q", "Words and the query language (see /help); empty lists every article.", {"type": "string"}),
+    _query("from", "Published on or after this day.", _DATE),
+    _query("to", "Published on or before this day.", _DATE),
+    _query("mentioned_from", "The text mentions a day on or after this one.", _DATE),
+    _query("mentioned_to", "The text mentions a day on or before this one.", _DATE),
+    *[_query(param, f"Only articles with this value in {attr} (any case); repeatable, every value must match.",
+             {"type": "string"}, repeat=True) for param, attr in FILTER_PARAMS.items()],
+    _query("sort", "Order of the results.", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
+    _query("collapse", "Fold copies of one story into one result.", {"type": "boolean", "default": True}),
+    _query("copies_of", "An article id: only that article and its copies.", {"type": "string"}),
+    _query("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
+    _query("per_page", "Results per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 10}),
+]
+
+_HIT_PROPERTIES = {
+    "id": {"type": "string"},
+    "title": {"type": "string"},
+    "url": {"type": ["string", "null"]},
+    "source": {"type": ["string", "null"]},
+    "published": _NULLABLE_DATE,
+    "authors": _STRINGS,
+    "people": _STRINGS,
+    "orgs": _STRINGS,
+    "places": _STRINGS,
+    "score": {"type": ["number", "null"], "description": "Relevance; null when sorted by date."},
+    "copies": {"type": "integer", "minimum": 0, "description": "Other copies of this story folded into it."},
+}
+
+SCHEMAS = {
+    "Hit": {
+        "type": "object",
+        "required": [*_HIT_PROPERTIES, "snippet"],
+        "properties": {**_HIT_PROPERTIES, "snippet": {
+            "type": "string", "description": "HTML: the text escaped, matched words in <mark>."}},
+        "additionalProperties": False,
+    },
+    "ExportedHit": {
+        "type": "object", "required": list(_HIT_PROPERTIES), "properties": _HIT_PROPERTIES,
+        "additionalProperties": False,
+    },
+    "FacetValue": {
+        "type": "object", "required": ["value", "count", "selected"],
+        "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0},
+                       "selected": {"type": "boolean"}},
+        "additionalProperties": False,
+    },
+    "Period": {
+        "type": "object", "required": ["value", "from", "to", "count", "interval"],
+        "properties": {"value": {"type": "string", "description": "2020-08-14, 2020-W33, 2020-08 or 2020"},
+                       "from": _DATE, "to": _DATE, "count": {"type": "integer", "minimum": 0},
+                       "interval": {"type": "string", "enum": ["day", "week", "month", "year"]}},
+        "additionalProperties": False,
+    },
+    "SearchResult": {
+        "type": "object",
+        "required": ["query", "suggestion", "total", "folded", "page", "per_page", "results", "facets"],
+        "properties": {
+            "query": {"type": "string"},
+            "suggestion": {"type": ["string", "null"], "description": "Did you mean: a corrected query."},
+            "total": {"type": "integer", "minimum": 0},
+            "folded": {"type": "integer", "minimum": 0},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1},
+            "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+            "facets": {
+                "type": "object",
+                "required": ["people", "orgs", "places", "sources", "authors", "languages", "published"],
+                "properties": {
+                    **{name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}
+                       for name in ("people", "orgs", "places", "sources", "authors", "languages")},
+                    "published": {"type": "array", "items": {"$ref": "#/components/schemas/Period"}},
+                },
+                "additionalProperties": False,
+            },
+        },
+        "additionalProperties": False,
+    },
+    "Article": {
+        "type": "object",
+        "required": ["id", "url", "source", "title", "authors", "published", "language", "text", "people",
+                     "orgs", "places", "mentioned_dates", "origin"],
+        "properties": {
+            "id": {"type": "string"}, "url": {"type": ["string", "null"]}, "source": {"type": ["string", "null"]},
+            "title": {"type": "string"}, "authors": _STRINGS, "published": _NULLABLE_DATE,
+            "language": {"type": ["string", "null"]}, "text": {"type": "string"}, "people": _STRINGS,
+            "orgs": _STRINGS, "places": _STRINGS, "mentioned_dates": {"type": "array", "items": _DATE},
+            "origin": {"type": "string", "description": "The file (and record) it was read from."},
+        },
+    },
+    "Related": {
+        "type": "object", "required": ["id", "related"],
+        "properties": {"id": {"type": "string"},
+                       "related": {"type": "array", "items": {"$ref": "#/components/schemas/ExportedHit"}}},
+        "additionalProperties": False,
+    },
+    "Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {
+            "type": "object", "required": ["message", "parameter"],
+            "properties": {"message": {"type": "string"}, "parameter": {"type": ["string", "null"]}},
+            "additionalProperties": False}},
+        "additionalProperties": False,
+    },
+}
+
+
+def _json(ref: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+_BAD_REQUEST = _json("Error", "A parameter or the query cannot be used; the message says why.")
+_NOT_FOUND = _json("Error", "No article has this id.")
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {"title": "News search API", "version": "1",
+             "description": "Full-text search over an archive of news articles, with the same parameters "
+                            "and results as the search page."},
+    "paths": {
+        "/api/search": {"get": {
+            "summary": "One page of ranked, filtered results with facets and attention over time.",
+            "parameters": SEARCH_PARAMETERS,
+            "responses": {"200": _json("SearchResult", "The results."), "400": _BAD_REQUEST},
+        }},
+        "/api/search.csv": {"get": {
+            "summary": "Every result of the search (not one page) as CSV, streamed.",
+            "parameters": SEARCH_PARAMETERS,
+            "responses": {"200": {"description": "A header line, then one row per article; lists joined with '; '.",
+                                  "content": {"text/csv": {"schema": {"type": "string"}}}},
+                          "400": _BAD_REQUEST},
+        }},
+        "/api/search.jsonl": {"get": {
+            "summary": "Every result of the search (not one page) as JSON Lines, streamed.",
+            "parameters": SEARCH_PARAMETERS,
+            "responses": {"200": {"description": "One ExportedHit object per line.",
+                                  "content": {"application/x-ndjson": {
+                                      "schema": {"$ref": "#/components/schemas/ExportedHit"}}}},
+                          "400": _BAD_REQUEST},
+        }},
+        "/api/articles/{id}": {"get": {
+            "summary": "The whole article.", "parameters": [_ID],
+            "responses": {"200": _json("Article", "The article."), "404": _NOT_FOUND},
+        }},
+        "/api/articles/{id}/related": {"get": {
+            "summary": "Stories most like this article, best first.", "parameters": [_ID],
+            "responses": {"200": _json("Related", "The related stories."), "404": _NOT_FOUND},
+        }},
+        "/api/openapi.json": {"get": {
+            "summary": "This document.",
+            "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}},
+        }},
+    },
+    "components": {"schemas": SCHEMAS},
+}
