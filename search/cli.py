@@ -13,7 +13,7 @@ import click
 
 from search.index import IndexBusy, SearchIndex
 from search.indexing import EmptyRebuild, IndexReport, index_paths
-from search.query import SearchError, parse_params
+from search.query import SORTS, SearchError, parse_params
 from search.settings import Settings
 
 
@@ -106,7 +106,7 @@ def _filter_options(command):
         click.option("--source", multiple=True, help="From this source (repeatable)."),
         click.option("--author", multiple=True, help="Written by this author (repeatable)."),
         click.option("--language", multiple=True, help="In this language, as a code such as en (repeatable)."),
-        click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance"),
+        click.option("--sort", type=click.Choice(list(SORTS)), default="relevance"),
         click.option("--page", default="1"),
         click.option("--per-page", "per_page", default="10"),
     ]

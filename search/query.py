@@ -8,7 +8,10 @@ from typing import Mapping, Sequence
 
 from search.timeline import DateBucket
 
-SORTS = ("relevance", "newest", "oldest")
+SORTS = ("relevance", "fresh", "newest", "oldest")
+FRESHNESS_HALF_LIFE_DAYS = 30
+"""With sort=fresh, a match's relevance is halved for every this many days it was published before
+the newest article in the index (the index's own "now", so that an archive of 1987 works too)."""
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 FILTER_PARAMS = {"person": "people", "org": "orgs", "place": "places", "source": "sources",

@@ -83,7 +83,7 @@ def test_repeated_filters_all_apply(corpus_server):
     ("q=%22unclosed", "q", "quotation mark"),
     ("from=2020-02-30", "from", "YYYY-MM-DD"),
     ("to=tomorrow", "to", "YYYY-MM-DD"),
-    ("sort=random", "sort", "relevance, newest, oldest"),
+    ("sort=random", "sort", "relevance, fresh, newest, oldest"),
     ("page=-1", "page", "between"),
     ("per_page=lots", "per_page", "whole number"),
 ])

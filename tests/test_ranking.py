@@ -94,3 +94,25 @@ def test_relative_dates_count_back_from_today(tmp_path):
     search = SearchIndex(store.root)
     assert [h.id for h in search.search(SearchRequest(q="ferry published:>-7d")).hits] == ["new"]
     assert [h.id for h in search.search(SearchRequest(q="ferry published:<-1m")).hits] == ["old"]
+
+
+def test_fresh_weighs_relevance_by_age_before_the_newest_article(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [
+        Article(id="old", title="Ferry strike", text="Ferry strike. The ferry strike goes on; ferry crews strike.",
+                origin="a", fingerprint="a", published=date(2021, 1, 1)),
+        Article(id="new", title="Port news", text="A ferry strike is possible, the port said.", origin="b",
+                fingerprint="b", published=date(2021, 6, 1)),
+        Article(id="undated", title="Ferry strike", text="Ferry strike. The ferry strike goes on; ferry crews strike.",
+                origin="c", fingerprint="c"),
+    ])
+    search = SearchIndex(store.root)
+    relevance = search.search(SearchRequest(q="ferry strike"))
+    assert [h.id for h in relevance.hits][-1] == "new"
+    fresh = search.search(SearchRequest(q="ferry strike", sort="fresh"))
+    assert [h.id for h in fresh.hits][0] == "new"  # five months newer: 2^-5 of the old one's relevance
+    by_id = {h.id: h.score for h in relevance.hits}
+    fresh_by_id = {h.id: h.score for h in fresh.hits}
+    assert fresh_by_id["new"] == pytest.approx(by_id["new"], rel=1e-3)  # the newest keeps its score
+    assert fresh_by_id["old"] == pytest.approx(by_id["old"] / 2 ** (151 / 30), rel=1e-3)
+    assert fresh_by_id["undated"] == pytest.approx(by_id["undated"] / 8, rel=1e-3)

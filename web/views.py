@@ -9,7 +9,8 @@ from web import links
 from web.searching import find_article, related_articles, request_from_args, run_search
 
 blueprint = Blueprint("views", __name__)
-SORT_LABELS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+SORT_LABELS = {"relevance": "Relevance", "fresh": "Relevance, recent first", "newest": "Newest first",
+               "oldest": "Oldest first"}
 
 
 @blueprint.get("/")

@@ -18,9 +18,11 @@ from search.index.facets import FacetTable
 from search.index.parser import SEARCHED_FIELDS, build_parser
 from search.index.ranking import RobertsonBM25F, description_query
 from search.index.suggest import SUGGEST_BELOW, corrected_query
-from search.index.schema import FACET_FIELDS, build_schema, day_range, from_day_number, split_values, to_article
+from search.index.schema import (FACET_FIELDS, build_schema, day_number, day_range, from_day_number, split_values,
+                                 to_article)
 from search.index.store import IndexStore
-from search.query import FacetCount, Hit, QuerySyntaxError, QueryTooSlow, SearchRequest, SearchResult
+from search.query import (FRESHNESS_HALF_LIFE_DAYS, FacetCount, Hit, QuerySyntaxError, QueryTooSlow, SearchRequest,
+                          SearchResult)
 from search.timeline import timeline
 
 SNIPPET_CHARS = 240
@@ -80,6 +82,7 @@ class _Generation:
         self.facets = FacetTable(self.searcher.reader(), FACET_FIELDS.values())
         self.days = published_days(self.searcher.reader())
         self.copies = copy_keys(self.searcher.reader())
+        self.newest = day_number(max(self.days.values())) if self.days else None
 
     def refresh(self) -> None:
         fresh = self.searcher.refresh()
@@ -88,6 +91,7 @@ class _Generation:
             self.facets = FacetTable(fresh.reader(), FACET_FIELDS.values())
             self.days = published_days(fresh.reader())
             self.copies = copy_keys(fresh.reader())
+            self.newest = day_number(max(self.days.values())) if self.days else None
 
     def close(self) -> None:
         self.searcher.close()
@@ -172,9 +176,9 @@ class SearchIndex:
                 text_query, matched, _ = self._matches(generation, request)
                 if not matched:
                     return []
-                order = self._order(request)
+                order = self._order(request, generation.newest)
                 results = generation.searcher.search(text_query, filter=matched, limit=None, sortedby=order)
-                return [self._hit(hit, highlight=False, scored=order is None) for hit in results]
+                return [self._hit(hit, highlight=False, score_sign=self._score_sign(request)) for hit in results]
             except QueryError as error:
                 raise QuerySyntaxError(f"This query cannot be run: {error}") from None
 
@@ -223,7 +227,7 @@ class SearchIndex:
             # results as there are copies to skip
             results = searcher.search(
                 text_query, filter=matched, limit=start + request.per_page + folded,
-                sortedby=self._order(request), terms=True,
+                sortedby=self._order(request, generation.newest), terms=True,
             )
             results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80, charlimit=None)
             results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
@@ -232,10 +236,10 @@ class SearchIndex:
                 seen: set = set()
                 ranked = [h for h in ranked if not (generation.copies[h.docnum] in seen
                                                     or seen.add(generation.copies[h.docnum]))]
-            scored = self._order(request) is None  # sorted by date, Whoosh puts the date in the score
+            score_sign = self._score_sign(request)
             hits = []
             for found in ranked[start : start + request.per_page]:
-                hit = self._hit(found, scored=scored)
+                hit = self._hit(found, score_sign=score_sign)
                 if groups is not None:
                     hit.copies = groups[generation.copies[found.docnum]] - 1
                 hits.append(hit)
@@ -293,20 +297,40 @@ class SearchIndex:
         return filters
 
     @staticmethod
-    def _order(request: SearchRequest):
-        """Relevance (score), or the publication date with undated articles last either way."""
+    def _score_sign(request: SearchRequest) -> int:
+        """How Whoosh's hit score reads as a score: as it is (relevance), negated (sort=fresh, whose
+        sort key is the negated fresh score) or not at all (by date, the key is the date)."""
+        if not request.q.strip() or request.sort in ("newest", "oldest"):
+            return 0
+        return -1 if request.sort == "fresh" else 1
+
+    @staticmethod
+    def _order(request: SearchRequest, newest: int | None = None):
+        """Relevance (score), relevance with a freshness factor, or the publication date with
+        undated articles last either way."""
         sort = request.sort
-        if sort == "relevance" and not request.q.strip():
+        if sort in ("relevance", "fresh") and not request.q.strip():
             sort = "newest"
         if sort == "relevance":
             return None
+        if sort == "fresh":
+            latest = from_day_number(newest) if newest else None
+
+            def fresh(negated_score: float, day: int) -> float:
+                published = from_day_number(day) if 0 < day <= LATEST_DAY else None
+                if latest is None or published is None:
+                    return negated_score / 2 ** 3  # undated: as if three half-lives old
+                age = max((latest - published).days, 0)
+                return negated_score / 2 ** (age / FRESHNESS_HALF_LIFE_DAYS)
+
+            return sorting.TranslateFacet(fresh, sorting.ScoreFacet(), sorting.FieldFacet("published"))
         by_date = sorting.FieldFacet("published")
         if sort == "oldest":
             return by_date  # a missing date reads as the column's largest value: last
         return sorting.TranslateFacet(lambda day: -day if day <= LATEST_DAY else 1, by_date)
 
     @staticmethod
-    def _hit(hit, highlight: bool = True, scored: bool = True) -> Hit:
+    def _hit(hit, highlight: bool = True, score_sign: int = 1) -> Hit:
         snippet = hit.highlights("text", top=2) if highlight else ""
         if not snippet:
             text = hit.get("text", "")
@@ -322,5 +346,5 @@ class SearchIndex:
             people=split_values(hit.get("people")),
             orgs=split_values(hit.get("orgs")),
             places=split_values(hit.get("places")),
-            score=round(hit.score, 4) if scored and hit.score is not None else None,
+            score=float(f"{score_sign * hit.score:.4g}") if score_sign and hit.score is not None else None,
         )
