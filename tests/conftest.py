@@ -106,3 +106,34 @@ def browser():
         )
         yield instance
         instance.close()
+
+
+AXE_VERSION = "4.14.1"
+AXE_TARBALL = f"https://registry.npmjs.org/axe-core/-/axe-core-{AXE_VERSION}.tgz"
+AXE_INTEGRITY = "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
+
+
+@pytest.fixture(scope="session")
+def axe_script(pytestconfig) -> str:
+    """axe-core's browser script, from the npm registry, checked against its published integrity
+    hash and cached between runs (a test tool: the product itself never fetches anything)."""
+    import base64
+    import hashlib
+    import io
+    import tarfile
+    import urllib.request
+
+    cached = Path(pytestconfig.cache.mkdir("axe-core")) / f"axe-{AXE_VERSION}.min.js"
+    if not cached.exists():
+        try:
+            with urllib.request.urlopen(AXE_TARBALL, timeout=60) as response:
+                tarball = response.read()
+        except OSError as error:
+            if browser_required():
+                pytest.fail(f"axe-core could not be fetched from the npm registry: {error}")
+            pytest.skip(f"axe-core could not be fetched from the npm registry: {error}")
+        digest = "sha512-" + base64.b64encode(hashlib.sha512(tarball).digest()).decode()
+        assert digest == AXE_INTEGRITY, "axe-core tarball does not match its published integrity hash"
+        with tarfile.open(fileobj=io.BytesIO(tarball)) as archive:
+            cached.write_bytes(archive.extractfile("package/axe.min.js").read())
+    return cached.read_text(encoding="utf-8")

@@ -104,3 +104,49 @@ def test_downloading_all_results_as_csv(page):
         page.locator(".export a", has_text="CSV").click()
     lines = open(download.value.path(), encoding="utf-8").read().strip().splitlines()
     assert lines[0].startswith("id,title,url") and len(lines) == total + 1
+
+
+@pytest.mark.parametrize("path, width", [
+    ("/?q=belarus", 1280), ("/?q=belarus", 375), ("/?q=lukashnko", 1280), ("/?q=title:(", 1280), ("/help", 1280),
+    ("/?q=Okrestina", 1280),
+])
+def test_no_serious_or_critical_accessibility_violations(browser, corpus_server, axe_script, path, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(corpus_server.url + path)
+    pages = [page.url]
+    if path == "/?q=Okrestina":  # the article page too
+        page.locator(".hit h2 a").first.click()
+        page.wait_for_url("**/articles/**")
+    page.add_script_tag(content=axe_script)
+    found = page.evaluate("async () => (await axe.run(document)).violations"
+                          ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))")
+    context.close()
+    serious = [v for v in found if v["impact"] in ("serious", "critical")]
+    assert not serious, (pages, serious)
+
+
+def test_the_search_flow_works_from_the_keyboard(page):
+    page.keyboard.type("belarus")  # the search box has the focus when the page opens
+    page.keyboard.press("Enter")
+    page.wait_for_url("**q=belarus**")
+    for _ in range(40):  # tab to the first result's link
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.closest('.hit h2') !== null")
+        if focused:
+            break
+    assert focused
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/articles/**")
+    assert page.locator("h1").count() == 1
+
+
+def test_the_accessibility_check_finds_what_it_should(browser, axe_script):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content('<html lang="en"><head><title>t</title></head><body><main><img src="data:,">'
+                     '<a href="#"></a></main></body></html>')
+    page.add_script_tag(content=axe_script)
+    found = page.evaluate("async () => (await axe.run(document)).violations.map(v => [v.id, v.impact])")
+    context.close()
+    assert ["image-alt", "critical"] in found and ["link-name", "serious"] in found
