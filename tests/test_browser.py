@@ -127,7 +127,8 @@ def test_no_serious_or_critical_accessibility_violations(browser, corpus_server,
 
 
 def test_the_search_flow_works_from_the_keyboard(page):
-    page.keyboard.type("belarus")  # the search box has the focus when the page opens
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'q'")  # focused on opening
+    page.keyboard.type("belarus")
     page.keyboard.press("Enter")
     page.wait_for_url("**q=belarus**")
     for _ in range(40):  # tab to the first result's link
