@@ -30,6 +30,11 @@ CASES = {
     "words + date range": lambda q: SearchRequest(q=q, date_from=date(1987, 3, 1), date_to=date(1987, 3, 31)),
     "words, newest first": lambda q: SearchRequest(q=q, sort="newest"),
     "words, page 3": lambda q: SearchRequest(q=q, page=3),
+    "words, fresh": lambda q: SearchRequest(q=q, sort="fresh"),
+    "words, copies listed": lambda q: SearchRequest(q=q, collapse=False),
+    "description (any word)": lambda q: SearchRequest(q=f"what is reported about {q} in the markets this week"),
+    "misspelt (did you mean)": lambda q: SearchRequest(q=q[:-1] + "x" + q[-1]),
+    "query-language dates": lambda q: SearchRequest(q=f"{q} published:[1987-03-01 to 1987-03-31]"),
     "browse all, newest": lambda q: SearchRequest(),
 }
 
@@ -69,6 +74,24 @@ def main() -> None:
                 assert client.get("/api/search", query_string={"q": words}).status_code == 200
                 timings.append(1000 * (time.perf_counter() - start))
         print(f"{'API /api/search (WSGI)':24s} {summary(timings)}")
+
+        timings = []
+        for words in WORDS:
+            start = time.perf_counter()
+            response = client.get("/api/search.csv", query_string={"q": words})
+            rows = response.get_data(as_text=True).count("\n") - 1
+            timings.append(1000 * (time.perf_counter() - start))
+        print(f"{'export CSV, every result':24s} {summary(timings)}")
+        one = search.search(SearchRequest(q="oil")).hits[0].id
+        timings = []
+        for _ in range(args.rounds * 5):
+            start = time.perf_counter()
+            search.related(one)
+            timings.append(1000 * (time.perf_counter() - start))
+        print(f"{'related stories':24s} {summary(timings)}")
+        everything = search.search(SearchRequest())
+        print(f"Copies folded over the whole index: {everything.folded} of {everything.total} articles; "
+              f"attention-over-time periods: {len(everything.published)} ({everything.published[0].interval})")
 
 
 if __name__ == "__main__":
