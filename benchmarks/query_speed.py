@@ -26,7 +26,7 @@ WORDS = ["oil", "coffee prices", "bank rate cut", "trade deficit", "wheat export
 CASES = {
     "words": lambda q: SearchRequest(q=q),
     "phrase": lambda q: SearchRequest(q=f'"{q}"'),
-    "words + place filter": lambda q: SearchRequest(q=q, places=("U.S.",)),
+    "words + place filter": lambda q: SearchRequest(q=q, places=("United States",)),
     "words + date range": lambda q: SearchRequest(q=q, date_from=date(1987, 3, 1), date_to=date(1987, 3, 31)),
     "words, newest first": lambda q: SearchRequest(q=q, sort="newest"),
     "words, page 3": lambda q: SearchRequest(q=q, page=3),
