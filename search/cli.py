@@ -107,6 +107,8 @@ def _filter_options(command):
         click.option("--author", multiple=True, help="Written by this author (repeatable)."),
         click.option("--language", multiple=True, help="In this language, as a code such as en (repeatable)."),
         click.option("--sort", type=click.Choice(list(SORTS)), default="relevance"),
+        click.option("--all-copies", "collapse", flag_value="false", default="true",
+                     help="List every copy of a story (by default copies are folded into one result)."),
         click.option("--page", default="1"),
         click.option("--per-page", "per_page", default="10"),
     ]
@@ -131,10 +133,14 @@ def search_command(query: str, as_json: bool, index_dir: Path, **filters) -> Non
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"{result.total} result(s), page {result.request.page} of {result.pages}")
+    folded = f" ({result.folded} copies folded)" if result.folded else ""
+    click.echo(f"{result.total} result(s){folded}, page {result.request.page} of {result.pages}")
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
     for hit in result.hits:
         date = hit.published.isoformat() if hit.published else "undated"
-        click.echo(f"\n{click.style(hit.title, bold=True)}\n  {hit.source or ''} · {date} · {hit.id}")
+        copies = f" · {hit.copies} similar" if hit.copies else ""
+        click.echo(f"\n{click.style(hit.title, bold=True)}\n  {hit.source or ''} · {date} · {hit.id}{copies}")
         if hit.url:
             click.echo(f"  {hit.url}")
         click.echo(f"  {_terminal_snippet(hit.snippet)}")

@@ -82,3 +82,13 @@ def test_a_folder_without_inputs_says_so(tmp_path):
     (tmp_path / "notes.txt").write_text("not an article")
     result = run("index", tmp_path, "--index", tmp_path / "ix")
     assert result.exit_code == 0 and "No .html, .htm, .html.gz or .jsonl files were found" in result.output
+
+
+def test_search_offers_did_you_mean_and_sorts_fresh(tmp_path):
+    run("index", GOOD, "--index", tmp_path / "ix")
+    text = run("search", "tortur3", "--index", tmp_path / "ix")
+    assert "0 result(s)" in text.output
+    misspelt = run("search", "torure", "--index", tmp_path / "ix")
+    assert "Did you mean: torture" in misspelt.output
+    fresh = json.loads(run("search", "torture", "--sort", "fresh", "--all-copies", "--json", "--index", tmp_path / "ix").output)
+    assert fresh["total"] == 1 and fresh["results"][0]["score"] > 0
