@@ -110,11 +110,10 @@ def timeline_chart(result: SearchResult) -> dict | None:
     bars = []
     for i, bucket in enumerate(buckets):
         height = round(CHART_HEIGHT * bucket.count / highest, 1)
-        period = bucket.label if bucket.start == bucket.end or bucket.interval != "day" else bucket.start.isoformat()
         bars.append({
             "x": round(i * width, 2), "width": round(max(width - 1, 1), 2),
             "y": round(CHART_HEIGHT - height, 1), "height": height, "count": bucket.count,
-            "title": f"{period}: {bucket.count} article{'' if bucket.count == 1 else 's'}",
+            "title": f"{bucket.label}: {bucket.count} article{'' if bucket.count == 1 else 's'}",
             "url": search_url(replace(result.request, date_from=bucket.start, date_to=bucket.end, page=1)),
         })
     return {"bars": bars, "width": CHART_WIDTH, "height": CHART_HEIGHT, "interval": buckets[0].interval,

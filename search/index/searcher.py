@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import threading
-from collections import Counter
 import time
+from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -17,10 +18,10 @@ from search.article import Article
 from search.index.facets import FacetTable
 from search.index.parser import SEARCHED_FIELDS, build_parser
 from search.index.ranking import RobertsonBM25F, description_query
-from search.index.suggest import SUGGEST_BELOW, corrected_query
 from search.index.schema import (FACET_FIELDS, build_schema, day_number, day_range, from_day_number, split_values,
                                  to_article)
 from search.index.store import IndexStore
+from search.index.suggest import SUGGEST_BELOW, corrected_query
 from search.query import (FRESHNESS_HALF_LIFE_DAYS, FacetCount, Hit, QuerySyntaxError, QueryTooSlow, SearchRequest,
                           SearchResult)
 from search.timeline import timeline
@@ -78,20 +79,21 @@ class _Generation:
         self.path = path
         self.index = store.open(path)
         self.parser = build_parser(self.index.schema)
-        self.searcher = self.index.searcher(weighting=RobertsonBM25F())
-        self.facets = FacetTable(self.searcher.reader(), FACET_FIELDS.values())
-        self.days = published_days(self.searcher.reader())
-        self.copies = copy_keys(self.searcher.reader())
+        self._use(self.index.searcher(weighting=RobertsonBM25F()))
+
+    def _use(self, searcher) -> None:
+        """Take a searcher and read its per-document tables: facet values, days, copy keys."""
+        self.searcher = searcher
+        reader = searcher.reader()
+        self.facets = FacetTable(reader, FACET_FIELDS.values())
+        self.days = published_days(reader)
+        self.copies = copy_keys(reader)
         self.newest = day_number(max(self.days.values())) if self.days else None
 
     def refresh(self) -> None:
         fresh = self.searcher.refresh()
         if fresh is not self.searcher:
-            self.searcher = fresh
-            self.facets = FacetTable(fresh.reader(), FACET_FIELDS.values())
-            self.days = published_days(fresh.reader())
-            self.copies = copy_keys(fresh.reader())
-            self.newest = day_number(max(self.days.values())) if self.days else None
+            self._use(fresh)
 
     def close(self) -> None:
         self.searcher.close()
@@ -182,11 +184,13 @@ class SearchIndex:
             except QueryError as error:
                 raise QuerySyntaxError(f"This query cannot be run: {error}") from None
 
-    def _matches(self, generation: _Generation, request: SearchRequest) -> tuple[wq.Query, set[int], float]:
-        """The request's text query, the documents it and the filters match, and the deadline."""
+    def _matches(self, generation: _Generation, request: SearchRequest,
+                 deadline: float | None = None) -> tuple[wq.Query, set[int], float]:
+        """The request's text query, the documents it and the filters match, and the deadline
+        (a new one unless given)."""
         searcher = generation.searcher
         text_query = self._text_query(generation, request.q)
-        deadline = time.monotonic() + self.time_limit
+        deadline = time.monotonic() + self.time_limit if deadline is None else deadline
         matched = matching_documents(searcher, text_query, deadline)
         filters = self._filters(generation, request)
         if filters:
@@ -258,11 +262,7 @@ class SearchIndex:
         if fixed is None:
             return None
         try:
-            query = self._text_query(generation, fixed)
-            matched = matching_documents(generation.searcher, query, deadline)
-            filters = self._filters(generation, request)
-            if filters:
-                matched &= matching_documents(generation.searcher, wq.And(filters), deadline)
+            _, matched, _ = self._matches(generation, replace(request, q=fixed), deadline)
         except (QuerySyntaxError, QueryTooSlow, QueryError):
             return None
         return fixed if len(matched) > total else None
