@@ -57,7 +57,7 @@ class SyntaxCheckPlugin(qparser.Plugin):
 
 DATE_FIELDS = {"published": "published", "mentioned": "mentioned_dates"}
 """Query-language field → index field, for the date fields."""
-_POINT = r"(?:\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?|[-+]\d+[dwmy]|today)"
+_CALENDAR_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _DATE_EXPR = (r"(?P<field>published|mentioned):(?:\[\s*(?P<low>\S+?)?\s+(?:to|TO)(?:\s+(?P<high>[^\]\s]+))?\s*\]"
               r"|\[\s*(?:to|TO)\s+(?P<high2>[^\]\s]+)\s*\]|(?P<op>[<>]=?)?(?P<point>[^\s()]+))")
 DATE_HELP = ("write a year (2020), a month (2020-08), a day (2020-08-14), a range ([2020-08-01 to 2020-08-31], "
@@ -85,10 +85,10 @@ def date_period(text: str, today: date | None = None) -> tuple[date, date]:
         else:
             day = _shift_months(today, amount * (12 if unit == "y" else 1))
         return day, day
-    parts = [int(p) for p in re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text).groups() if p] \
-        if re.fullmatch(r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?", text) else None
-    if not parts:
+    calendar_date = _CALENDAR_DATE.fullmatch(text)
+    if not calendar_date:
         raise ValueError(text)
+    parts = [int(p) for p in calendar_date.groups() if p]
     if len(parts) == 1:
         return date(parts[0], 1, 1), date(parts[0], 12, 31)
     if len(parts) == 2:
