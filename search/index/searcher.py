@@ -30,6 +30,7 @@ SNIPPET_CHARS = 240
 RELATED = 5
 RELATED_TERMS = 12
 """Key words of an article that find its related stories."""
+RELATED_MIN_SHARED = 3
 TIME_LIMIT = 10.0
 """Default seconds a search may take before it is stopped and reported (a leading wildcard over a
 large index, a long list of wildcards); the ``search_time_limit`` setting."""
@@ -136,8 +137,9 @@ class SearchIndex:
             return to_article(stored) if stored else None
 
     def related(self, article_id: str, limit: int = RELATED) -> list[Hit] | None:
-        """Articles most like this one (more-like-this on the key words of its text and headline),
-        best first; None when there is no such article."""
+        """Articles most like this one, best first: those sharing at least RELATED_MIN_SHARED of its
+        RELATED_TERMS key words (more-like-this, Bo1 weights), so that a story on a subject no other
+        article covers has none; None when there is no such article."""
         with self._lock:
             generation = self._generation()
             if generation is None:
@@ -146,10 +148,14 @@ class SearchIndex:
             docnum = searcher.document_number(id=article_id)
             if docnum is None:
                 return None
-            stored = searcher.stored_fields(docnum)
-            text = f"{stored.get('title', '')}\n{stored.get('text', '')}"
-            results = searcher.more_like(docnum, "text", text=text, top=limit, numterms=RELATED_TERMS)
-            return [self._hit(hit, highlight=False) for hit in results]
+            key_terms = searcher.key_terms([docnum], "text", numterms=RELATED_TERMS)
+            if not key_terms:
+                return []
+            top = key_terms[0][1]
+            like = wq.Or([wq.Term("text", term, boost=weight / top) for term, weight in key_terms])
+            results = searcher.search(like, limit=limit * 4, terms=True, mask={docnum})
+            close = [hit for hit in results if len(hit.matched_terms()) >= RELATED_MIN_SHARED]
+            return [self._hit(hit, highlight=False) for hit in close[:limit]]
 
     def search(self, request: SearchRequest) -> SearchResult:
         """One page of ranked, filtered hits with facet counts over every match.
