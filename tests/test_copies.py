@@ -39,6 +39,7 @@ def test_the_key_ignores_case_punctuation_and_what_follows_the_lead():
     assert copy_key(WIRE) == copy_key(WIRE.upper().replace(",", "") + " More words at the end.")
     assert copy_key(WIRE) != copy_key(WIRE.replace("Tuesday", "Wednesday"))
     assert copy_key("Too short to tell.") is None
+    assert copy_key("LONDON, March 3 (Reuters) - " + WIRE) == copy_key("LONDON (AP) — " + WIRE) == copy_key(WIRE)
 
 
 def test_copies_are_folded_into_one_hit_with_their_number(index_dir):
