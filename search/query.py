@@ -53,6 +53,14 @@ class QueryTooSlow(SearchError):
                          "with fewer wildcards or none at the start of a word.", "q")
 
 
+class QueryTooBroad(SearchError):
+    """A wildcard that stands for too many words to search with."""
+
+    def __init__(self, pattern: str, limit: int):
+        super().__init__(f"'{pattern}' stands for more than {limit} different words in the index: add letters "
+                         "(protest* rather than p*), or leave the query empty to list every article.", "q")
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     """What to search for: words, date range, entity and source filters, order and page."""

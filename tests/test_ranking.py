@@ -116,3 +116,17 @@ def test_fresh_weighs_relevance_by_age_before_the_newest_article(tmp_path):
     assert fresh_by_id["new"] == pytest.approx(by_id["new"], rel=1e-3)  # the newest keeps its score
     assert fresh_by_id["old"] == pytest.approx(by_id["old"] / 2 ** (151 / 30), rel=1e-3)
     assert fresh_by_id["undated"] == pytest.approx(by_id["undated"] / 8, rel=1e-3)
+
+
+def test_a_wildcard_standing_for_too_many_words_is_refused_with_advice(index, monkeypatch):
+    from search.index import searcher
+    from search.query import QueryTooBroad
+
+    assert index.search(SearchRequest(q="f*")).total == 3  # ferry, fares...: within the limit
+    monkeypatch.setattr(searcher, "MAX_EXPANSION", 1)  # f* stands for ferri and fare in the text
+    with pytest.raises(QueryTooBroad) as caught:
+        index.search(SearchRequest(q="harbour f*"))
+    assert "'f*' stands for more than 1 different words" in caught.value.message
+    assert caught.value.parameter == "q"
+    assert index.search(SearchRequest(q="ferr*")).total == 3  # ferry only: still fine
+    assert index.search(SearchRequest(q="*")).total == 4  # a lone star lists everything

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import threading
 import time
 from collections import Counter
@@ -22,8 +23,8 @@ from search.index.schema import (FACET_FIELDS, build_schema, day_number, day_ran
                                  to_article)
 from search.index.store import IndexStore
 from search.index.suggest import SUGGEST_BELOW, corrected_query
-from search.query import (FRESHNESS_HALF_LIFE_DAYS, FacetCount, Hit, QuerySyntaxError, QueryTooSlow, SearchRequest,
-                          SearchResult)
+from search.query import (FRESHNESS_HALF_LIFE_DAYS, FacetCount, Hit, QuerySyntaxError, QueryTooBroad, QueryTooSlow,
+                          SearchRequest, SearchResult)
 from search.timeline import timeline
 
 SNIPPET_CHARS = 240
@@ -31,6 +32,8 @@ RELATED = 5
 RELATED_TERMS = 12
 """Key words of an article that find its related stories."""
 RELATED_MIN_SHARED = 3
+MAX_EXPANSION = 512
+"""Words one wildcard may stand for: more would make the search slow without making it useful."""
 TIME_LIMIT = 10.0
 """Default seconds a search may take before it is stopped and reported (a leading wildcard over a
 large index, a long list of wildcards); the ``search_time_limit`` setting."""
@@ -288,8 +291,21 @@ class SearchIndex:
             return wq.Every()
         query = (description_query(q, generation.searcher.schema, dict.fromkeys(SEARCHED_FIELDS, 1.0))
                  or generation.parser.parse(q))
-        return query.accept(lambda part: generation.facets.value_query(part.fieldname, part.text)
-                            if isinstance(part, wq.Term) and part.fieldname in generation.facets.values else part)
+        reader = generation.searcher.reader()
+        for part in query.leaves():
+            if isinstance(part, wq.MultiTerm):
+                words = sum(1 for _ in itertools.islice(part.expanded_terms(reader), MAX_EXPANSION + 1))
+                if words > MAX_EXPANSION:
+                    raise QueryTooBroad(part.text + ("*" if isinstance(part, wq.Prefix) else ""), MAX_EXPANSION)
+
+        def resolve(part: wq.Query) -> wq.Query:
+            if isinstance(part, wq.Every):
+                return wq.Every()  # a lone "*": every article, without scoring every word of every field
+            if isinstance(part, wq.Term) and part.fieldname in generation.facets.values:
+                return generation.facets.value_query(part.fieldname, part.text)
+            return part
+
+        return query.accept(resolve)
 
     @staticmethod
     def _filters(generation: _Generation, request: SearchRequest) -> list[wq.Query]:
