@@ -13,8 +13,21 @@ SPELLING_FIELD = "spell_text"
 SUGGEST_BELOW = 3
 """A query with fewer matches than this gets a suggestion, when one finds more."""
 MAX_EDITS = 2
+CANDIDATES = 8
 _WORD = re.compile(r"(?<![\w:*?~^\-])([^\W\d_]{3,})(?![\w:*?~^])")
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO", "to"}
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Letters to insert, delete, change or swap (adjacent) to turn ``a`` into ``b``."""
+    previous, current = None, list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        before, previous, current = previous, current, [i] + [0] * len(b)
+        for j, y in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y))
+            if before is not None and i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                current[j] = min(current[j], before[j - 2] + 1)
+    return current[-1]
 
 
 def corrected_query(searcher, q: str) -> str | None:
@@ -35,11 +48,14 @@ def corrected_query(searcher, q: str) -> str | None:
         stems = [token.text for token in analyzer(word)]
         if not stems or searcher.doc_frequency("text", stems[0]) or searcher.doc_frequency("title", stems[0]):
             return word  # a known word, or a stop word
-        found = corrector.suggest(word.casefold(), limit=1, maxdist=MAX_EDITS)
+        typed = word.casefold()
+        found = corrector.suggest(typed, limit=CANDIDATES, maxdist=MAX_EDITS)
         if not found:
             return word
+        # the fewest edits first ("cofee" → coffee, not the commoner "come"), then the commonest
+        best = min(found, key=lambda w: (edit_distance(typed, w), -searcher.doc_frequency(SPELLING_FIELD, w)))
         changed = True
-        return found[0].capitalize() if word[0].isupper() else found[0]
+        return best.capitalize() if word[0].isupper() else best
 
     fixed = _WORD.sub(replace, q)
     return fixed if changed and fixed != q else None
