@@ -166,3 +166,11 @@ def test_related_stories_share_the_subject(index):
     volcano = index.search(SearchRequest(q="volcano")).hits[0]
     assert index.related(volcano.id) == []  # no other story on the subject: nothing forced in
     assert index.related("no-such-id") is None
+
+
+@pytest.mark.parametrize("q, sort", [("", "newest"), ("said", "relevance"), ("election OR climate OR fire", "fresh")])
+def test_pages_follow_one_another_without_gaps_or_repeats(index, q, sort):
+    whole = index.search(SearchRequest(q=q, sort=sort, per_page=100))
+    paged = [h.id for page in range(1, whole.pages * 20 + 1)
+             for h in index.search(SearchRequest(q=q, sort=sort, per_page=5, page=page)).hits]
+    assert paged == [h.id for h in whole.hits] and len(paged) == whole.listed > 5
