@@ -353,8 +353,9 @@ class SearchIndex:
 
     @staticmethod
     def _hit(hit, highlight: bool = True, score_sign: int = 1) -> Hit:
+        """A result; without ``highlight`` (exports, related stories) it carries no snippet at all."""
         snippet = hit.highlights("text", top=2) if highlight else ""
-        if not snippet:
+        if highlight and not snippet:
             text = hit.get("text", "")
             snippet = html.escape(text[:SNIPPET_CHARS]) + ("…" if len(text) > SNIPPET_CHARS else "")
         return Hit(
