@@ -65,3 +65,32 @@ def test_the_page_links_to_the_copies_and_to_every_copy(index_dir):
     data = client.get("/api/search?q=ferry&collapse=false").get_json()
     assert data["total"] == 4 and data["folded"] == 0 and {r["copies"] for r in data["results"]} == {0}
     assert client.get("/api/search?collapse=maybe").status_code == 400
+
+
+def test_an_index_built_before_copy_keys_and_spelling_still_answers(tmp_path, monkeypatch):
+    from whoosh import fields
+
+    from search.index import schema, store, writer
+
+    def older_schema():
+        current = schema.build_schema()
+        older = {name: field for name, field in current.items() if name not in ("copies", "spell_text")}
+        older["text"] = fields.TEXT(analyzer=current["text"].analyzer, stored=True)
+        return fields.Schema(**older)
+
+    def older_document(article):
+        document = schema.to_document(article)
+        del document["copies"]
+        return document
+
+    monkeypatch.setattr(store, "build_schema", older_schema)
+    monkeypatch.setattr(writer, "to_document", older_document)
+    old_store = IndexStore(tmp_path / "index")
+    update_index(old_store, [article(1, "Ferries to resume", WIRE, 2), article(2, "Ferries back", WIRE, 3)])
+    monkeypatch.undo()
+
+    index = SearchIndex(old_store.root)
+    result = index.search(SearchRequest(q="ferry"))
+    assert result.total == 2 and result.folded == 0  # nothing folded until a reindex
+    assert index.search(SearchRequest(q="fery")).suggestion is None  # no spelling field yet
+    assert index.search(SearchRequest(q="ferry", copies_of="id1")).total == 1

@@ -57,8 +57,8 @@ def matching_documents(searcher, query: wq.Query, deadline: float) -> set[int]:
 
 def copy_keys(reader) -> list | None:
     """Each document's copy key, by document number; None for an index built without them."""
-    if not reader.has_column("copies"):
-        return None
+    if "copies" not in reader.schema or not reader.has_column("copies"):
+        return None  # an index built before copies were keyed: nothing is folded until a reindex
     column = reader.column_reader("copies")
     return [column[docnum] for docnum in range(reader.doc_count_all())]
 
