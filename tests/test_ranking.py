@@ -130,3 +130,15 @@ def test_a_wildcard_standing_for_too_many_words_is_refused_with_advice(index, mo
     assert caught.value.parameter == "q"
     assert index.search(SearchRequest(q="ferr*")).total == 3  # ferry only: still fine
     assert index.search(SearchRequest(q="*")).total == 4  # a lone star lists everything
+
+
+def test_the_web_app_does_not_load_spacy_for_its_stop_words():
+    import subprocess
+    import sys
+
+    loaded = subprocess.run([sys.executable, "-c", "import sys, web; print('spacy' in sys.modules)"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "False"
+    from search.index.ranking import QUESTION_STOP_WORDS
+
+    assert {"why", "whereas", "the", "over"} <= QUESTION_STOP_WORDS and "harbour" not in QUESTION_STOP_WORDS

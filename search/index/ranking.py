@@ -10,17 +10,31 @@ which may match, ranked by how many and how rare they are.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import re
+from pathlib import Path
 
-from spacy.lang.en.stop_words import STOP_WORDS
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS as WHOOSH_STOP_WORDS
 from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 
 MAX_ALL_WORDS = 3
 """A plain query with more content words than this is read as a description (any word may match)."""
-QUESTION_STOP_WORDS = frozenset(STOP_WORDS) | WHOOSH_STOP_WORDS
+
+
+def _spacy_stop_words() -> frozenset[str]:
+    """spaCy's English stop words, read from their module without importing spaCy itself (which
+    would cost the web processes a second and 60 MB for one list)."""
+    spacy = importlib.util.find_spec("spacy")
+    location = Path(next(iter(spacy.submodule_search_locations))) / "lang" / "en" / "stop_words.py"
+    spec = importlib.util.spec_from_file_location("_english_stop_words", location)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(module.STOP_WORDS)
+
+
+QUESTION_STOP_WORDS = _spacy_stop_words() | WHOOSH_STOP_WORDS
 """Words that carry no topic in a description (spaCy's English list and Whoosh's own)."""
 _SYNTAX = re.compile(r'["*~^\[\]{}]|\?\w|\w:|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|(?:^|[\s(])[-+]\S')
 
