@@ -8,7 +8,7 @@ from whoosh import fields
 from whoosh.analysis import RegexTokenizer, StemmingAnalyzer, StripFilter
 
 from search.article import Article
-from search.index.copies import copy_key
+from search.index.copies import Fingerprint, copy_key
 
 ENTITY_FIELDS = ("people", "orgs", "places", "authors")
 FACET_FIELDS = {"people": "people", "orgs": "orgs", "places": "places", "sources": "source", "authors": "authors",
@@ -38,6 +38,8 @@ def build_schema() -> fields.Schema:
         mentioned_dates=fields.NUMERIC(int, bits=32, stored=True, signed=False),
         language=fields.ID(stored=True),
         copies=fields.ID(sortable=True),
+        copy_bands=fields.KEYWORD(scorable=False),
+        copy_signature=fields.STORED(),
         source=exact_value_field(),
         authors=exact_value_field(),
         people=exact_value_field(),
@@ -57,8 +59,9 @@ def from_day_number(number: int | None) -> date | None:
     return date(number // 10000, number // 100 % 100, number % 100)
 
 
-def to_document(article: Article) -> dict:
-    """The fields to index for an article."""
+def to_document(article: Article, copies: str | None = None, fingerprint: Fingerprint | None = None) -> dict:
+    """The fields to index for an article: ``copies`` is the key of the story it tells (by default
+    its lead's), ``fingerprint`` what later copies of it are found by (see search.index.copies)."""
     document = {
         "id": article.id,
         "origin": article.origin,
@@ -67,13 +70,16 @@ def to_document(article: Article) -> dict:
         "title": article.title,
         "text": article.text,
         "language": article.language or "",
-        "copies": copy_key(article.text) or article.id,
+        "copies": copies or copy_key(article.text) or article.id,
         "source": article.source or "",
     }
     if _repeats_the_lead(article.title, article.text):
         # a title made from the text's first line (a record without one) adds no signal of its own:
         # stored for display, not indexed, so that the lead is not counted twice
         document["title"], document["_stored_title"] = "", article.title
+    if fingerprint is not None:
+        document["copy_bands"] = " ".join(fingerprint.tokens())
+        document["copy_signature"] = fingerprint.encode()
     for name in ENTITY_FIELDS:
         document[name] = SEPARATOR.join(getattr(article, name))
     if article.published:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from whoosh.reading import TermNotFound
+
 from search.article import Article
+from search.index.copies import CopyFinder, Fingerprint, fingerprint
 from search.index.schema import to_document
 from search.index.store import IndexStore
 
 WRITER_MEMORY_MB = 256
+BATCH_SIZE = 5000
 
 
 def known_fingerprints(store: IndexStore) -> dict[str, str]:
@@ -23,25 +27,68 @@ def known_fingerprints(store: IndexStore) -> dict[str, str]:
         }
 
 
+def _indexed_copies(reader):
+    """Looks up the indexed articles sharing any of the given copy tokens: (id, key, Fingerprint)."""
+    keys = reader.column_reader("copies")
+
+    def lookup(tokens: list[str]) -> list[tuple[str, str, Fingerprint]]:
+        found: set[int] = set()
+        for token in tokens:
+            try:
+                found.update(d for d in reader.postings("copy_bands", token).all_ids() if not reader.is_deleted(d))
+            except TermNotFound:
+                continue
+        stored = ((reader.stored_fields(d), keys[d]) for d in sorted(found))
+        return [(fields["id"], key.decode() if isinstance(key, bytes) else key, Fingerprint.decode(fields["copy_signature"]))
+                for fields, key in stored if fields.get("copy_signature")]
+    return lookup
+
+
+class _Batch:
+    """One writer's worth of articles. Each article gets the copy key of the earlier article (in
+    the index, or in this batch) whose copy it is; fields the index lacks (one built by an earlier
+    version) are left out."""
+
+    def __init__(self, index):
+        self.names = set(index.schema.names())
+        self.keyed = {"copies", "copy_bands"} <= self.names
+        self.reader = index.reader() if self.keyed and not index.is_empty() else None
+        self.finder = CopyFinder(_indexed_copies(self.reader) if self.reader is not None else None)
+        self.writer = index.writer(limitmb=WRITER_MEMORY_MB, timeout=30)
+        self.ids: set[str] = set()
+
+    def add(self, article: Article) -> None:
+        marks = fingerprint(article.text) if self.keyed else None
+        document = to_document(article, self.finder.key(article.id, marks) if self.keyed else None, marks)
+        self.writer.update_document(**{k: v for k, v in document.items() if k.removeprefix("_stored_") in self.names})
+        self.ids.add(article.id)
+
+    def end(self, commit: bool) -> None:
+        if self.reader is not None:
+            self.reader.close()
+        if commit:
+            self.writer.commit()
+        else:
+            self.writer.cancel()
+
+
 def _write(index, articles: Iterable[Article]) -> int:
     """Add or replace (by id) each article; returns how many distinct articles were written."""
-    writer = index.writer(limitmb=WRITER_MEMORY_MB, timeout=30)
-    pending: set[str] = set()
+    batch = _Batch(index)
     written: set[str] = set()
     try:
         for article in articles:
-            if article.id in pending:
-                # Whoosh replaces only committed documents: commit so the later copy replaces the earlier.
-                writer.commit()
-                writer = index.writer(limitmb=WRITER_MEMORY_MB, timeout=30)
-                pending.clear()
-            writer.update_document(**to_document(article))
-            pending.add(article.id)
+            if article.id in batch.ids or len(batch.ids) >= BATCH_SIZE:
+                # Whoosh replaces only committed documents (commit so that a later copy of an id
+                # replaces the earlier), and a batch's copy fingerprints are held in memory
+                batch.end(commit=True)
+                batch = _Batch(index)
+            batch.add(article)
             written.add(article.id)
     except BaseException:
-        writer.cancel()
+        batch.end(commit=False)
         raise
-    writer.commit()
+    batch.end(commit=True)
     return len(written)
 
 
