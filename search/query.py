@@ -61,6 +61,15 @@ class QueryTooBroad(SearchError):
                          "(protest* rather than p*), or leave the query empty to list every article.", "q")
 
 
+class QueryTooLong(SearchError):
+    """A query in the query language that combines too many words to search with at once."""
+
+    def __init__(self, terms: int, limit: int):
+        super().__init__(f"This query combines {terms} words and values; up to {limit} can be searched at once. "
+                         "Keep the most telling ones, or leave out the operators and quotes to search a "
+                         "pasted passage by its most telling words.", "q")
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     """What to search for: words, date range, entity and source filters, order and page."""

@@ -14,6 +14,7 @@ PARSER = build_parser(build_schema())
     ("belarus)", "The ')' at position 8 has no '(' before it", 7),
     ('"police brutality', "The quotation mark at position 1 is never closed", 0),
     ("title: belarus", "'title:' at position 1 needs a value after it", 0),
+    ("belarus person: ", "'person:' at position 9 needs a value after it", 8),
     ("(minsk OR (brest)", "The '(' at position 1 is never closed", 0),
 ])
 def test_syntax_errors_say_what_and_where(query, message, position):
@@ -29,6 +30,7 @@ def test_syntax_errors_say_what_and_where(query, message, position):
     ('"police brutality"', '(title:"polic brutal" OR text:"polic brutal")'),
     ("belarus -minsk", "((title:belaru OR text:belaru) ANDNOT (title:minsk OR text:minsk))"),
     ("Ki-moon", "((title:ki AND title:moon) OR (text:ki AND text:moon))"),
+    ("Brexit: talks", "((title:brexit OR text:brexit) AND (title:talk OR text:talk))"),  # not a field: a word
 ])
 def test_valid_queries_parse_with_stemming_over_title_and_text(query, expected):
     assert str(PARSER.parse(query)) == expected

@@ -6,9 +6,10 @@ import pytest
 
 from search.article import Article
 from search.index import IndexStore, SearchIndex, update_index
-from search.index.ranking import description_query, is_plain
+from search.index.ranking import MAX_DESCRIPTION_TERMS, description_query, is_plain
+from search.index.searcher import MAX_QUERY_TERMS
 from search.index.schema import build_schema
-from search.query import SearchRequest
+from search.query import QueryTooLong, SearchRequest
 
 
 def article(n: int, text: str, title: str = "") -> Article:
@@ -39,6 +40,8 @@ def index(tmp_path):
     ("Ki-moon visit to Seoul", True),
     ("why are the ferry crews on strike?", True),
     ("f?rry strike", False),
+    ("Brexit: what next for the ferry crews", True),
+    ("strike (person:smith)", False),
 ])
 def test_plain_queries_are_only_words(q, plain):
     assert is_plain(q) is plain
@@ -50,6 +53,26 @@ def test_a_description_keeps_its_content_words_and_a_short_query_is_left_to_the_
     long = description_query("What are the efforts of the ferry crews to stop the strike?", schema, {"text": 1.0})
     terms = [sub.subqueries[0].text for sub in long.subqueries]
     assert terms == ["effort", "ferri", "crew", "stop", "strike"]
+
+
+def test_a_pasted_passage_is_searched_by_its_most_telling_words(index):
+    filler = " ".join(f"word{n}" for n in range(60))  # sixty words found nowhere in the index
+    passage = f"Ferry crews strike. The strike stops the ferry. {filler} harbour harbour"
+    with index._lock:
+        reader = index._generation().searcher.reader()
+        query = description_query(passage, build_schema(), {"text": 1.0}, reader)
+    terms = [sub.subqueries[0].text for sub in query.subqueries]
+    assert len(terms) == MAX_DESCRIPTION_TERMS
+    assert {"ferri", "strike", "harbour", "crew"} <= set(terms)  # repeated or indexed words come first
+    assert index.search(SearchRequest(q=passage)).hits[0].id == "id2"
+
+
+def test_a_long_query_in_the_query_language_is_refused_with_advice(index):
+    many = " OR ".join(f"ferry{n}" for n in range(MAX_QUERY_TERMS + 1))
+    with pytest.raises(QueryTooLong) as caught:
+        index.search(SearchRequest(q=many))
+    assert f"up to {MAX_QUERY_TERMS}" in caught.value.message and caught.value.parameter == "q"
+    assert index.search(SearchRequest(q=" OR ".join(["ferry"] * 100))).total == 3  # one word, however often
 
 
 def test_a_few_words_must_all_match(index):

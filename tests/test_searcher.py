@@ -1,5 +1,6 @@
 """Searching the bundled corpus: ranking, filters, facets, order, pages and snippets."""
 
+import time
 from datetime import date
 
 import pytest
@@ -116,6 +117,25 @@ def test_a_search_past_its_time_limit_is_stopped_with_a_message(corpus_index):
     with pytest.raises(QueryTooSlow) as caught:
         SearchIndex(corpus_index, time_limit=0.0).search(SearchRequest(q="*a*"))
     assert "took too long" in caught.value.message and caught.value.parameter == "q"
+
+
+def test_scoring_past_the_time_limit_is_stopped_too(corpus_index, monkeypatch):
+    from search.index import searcher as module
+
+    matching = module.matching_documents
+
+    def matched_just_in_time(*args):
+        found = matching(*args)
+        time.sleep(0.3)  # matching ended within the limit; the limit passes before scoring ends
+        return found
+
+    index = SearchIndex(corpus_index, time_limit=0.25)
+    monkeypatch.setattr(module, "matching_documents", matched_just_in_time)
+    for run in (index.search, index.export):
+        with pytest.raises(QueryTooSlow):
+            run(SearchRequest(q="belarus"))
+    monkeypatch.undo()
+    assert index.search(SearchRequest(q="belarus")).total == 4
 
 
 def test_a_range_open_at_either_end(index):

@@ -18,10 +18,15 @@ from search.query import QuerySyntaxError
 
 SEARCHED_FIELDS = ("title", "text")
 FIELD_ALIASES = {"people": ["person"], "orgs": ["org"], "places": ["place"], "authors": ["author"]}
+QUERY_FIELDS = frozenset({"title", "text", "source", "language", "people", "orgs", "places", "authors",
+                          "published", "mentioned"} | {alias for aliases in FIELD_ALIASES.values() for alias in aliases})
+"""The field prefixes of the query language; any other "word:" is a word followed by a colon, as in
+a headline ("Brexit: what next") or a pasted paragraph ("Note: ...")."""
 
 
 class SyntaxCheckPlugin(qparser.Plugin):
-    """Raises QuerySyntaxError for unbalanced parentheses, unclosed quotes and empty field prefixes."""
+    """Raises QuerySyntaxError for unbalanced parentheses, unclosed quotes and empty field prefixes
+    (of the query language's fields; Whoosh reads an unknown "word:" as the word)."""
 
     def filters(self, parser):
         # Before GroupPlugin (priority 0) nests the brackets and forgets which were unmatched.
@@ -38,7 +43,7 @@ class SyntaxCheckPlugin(qparser.Plugin):
                     raise QuerySyntaxError(
                         f"The ')' at position {node.startchar + 1} has no '(' before it.", node.startchar)
                 opened.pop()
-            elif isinstance(node, syntax.FieldnameNode):
+            elif isinstance(node, syntax.FieldnameNode) and node.fieldname in QUERY_FIELDS:
                 following = nodes[i + 1] if i + 1 < len(nodes) else None
                 if following is None or following.is_ws() or isinstance(
                         following, qparser.GroupPlugin.CloseBracket):

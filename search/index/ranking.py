@@ -19,8 +19,13 @@ from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS as WHOOSH_STOP_WORDS
 from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
 
+from search.index.parser import QUERY_FIELDS
+
 MAX_ALL_WORDS = 3
 """A plain query with more content words than this is read as a description (any word may match)."""
+MAX_DESCRIPTION_TERMS = 32
+"""A longer description (a pasted paragraph or article) is searched by its most telling words:
+those it repeats most, weighted by their rarity in the index."""
 
 
 def _spacy_stop_words() -> frozenset[str]:
@@ -36,7 +41,8 @@ def _spacy_stop_words() -> frozenset[str]:
 
 QUESTION_STOP_WORDS = _spacy_stop_words() | WHOOSH_STOP_WORDS
 """Words that carry no topic in a description (spaCy's English list and Whoosh's own)."""
-_SYNTAX = re.compile(r'["*~^\[\]{}]|\?\w|\w:|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|(?:^|[\s(])[-+]\S')
+_SYNTAX = re.compile(r'["*~^\[\]{}]|\?\w|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|(?:^|[\s(])[-+]\S'
+                     rf'|(?<!\w)(?:{"|".join(sorted(QUERY_FIELDS))}):')
 
 
 class RobertsonBM25F(BM25F):
@@ -53,20 +59,33 @@ class RobertsonBM25F(BM25F):
 
 
 def is_plain(q: str) -> bool:
-    """Whether a query is only words (and punctuation, brackets and a question's closing "?"
-    included): no quotes, field prefixes, wildcards, ranges or operators."""
+    """Whether a query is only words (and punctuation, brackets, a question's closing "?" and a
+    headline's colon included): no quotes, field prefixes, wildcards, ranges or operators."""
     return not _SYNTAX.search(q)
 
 
-def description_query(q: str, schema, fields: dict[str, float]) -> wq.Query | None:
+def description_query(q: str, schema, fields: dict[str, float], reader=None) -> wq.Query | None:
     """For a plain query of more than MAX_ALL_WORDS content words, a query matching any of them
-    in any of ``fields`` (name → boost); None for a short or non-plain query."""
+    in any of ``fields`` (name → boost); None for a short or non-plain query. With the index's
+    ``reader``, a description of more than MAX_DESCRIPTION_TERMS words keeps its most telling ones."""
     if not is_plain(q):
         return None
     analyzer = schema["text"].analyzer
     words = [w for w in re.findall(r"\w+(?:[.'’]\w+)*", q) if w.casefold() not in QUESTION_STOP_WORDS]
-    terms = list(dict.fromkeys(token.text for word in words for token in analyzer(word)))
+    counts: dict[str, int] = {}
+    for token in (token.text for word in words for token in analyzer(word)):
+        counts[token] = counts.get(token, 0) + 1
+    terms = list(counts)
     if len(terms) <= MAX_ALL_WORDS:
         return None
+    if len(terms) > MAX_DESCRIPTION_TERMS and reader is not None:
+        documents = max(reader.doc_count(), 1)
+
+        def telling(term: str) -> float:
+            frequency = reader.doc_frequency("text", term)
+            return counts[term] * math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5)) if frequency else 0.0
+
+        kept = set(sorted(terms, key=telling, reverse=True)[:MAX_DESCRIPTION_TERMS])
+        terms = [term for term in terms if term in kept]
     return wq.Or([wq.Or([wq.Term(field, term, boost=boost) for field, boost in fields.items()])
                   for term in terms])

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from whoosh import highlight, sorting
+from whoosh import collectors, highlight, sorting
 from whoosh import query as wq
 from whoosh.query.qcore import QueryError
 
@@ -23,8 +23,8 @@ from search.index.schema import (FACET_FIELDS, build_schema, day_number, day_ran
                                  to_article)
 from search.index.store import IndexStore
 from search.index.suggest import SUGGEST_BELOW, corrected_query
-from search.query import (FRESHNESS_HALF_LIFE_DAYS, FacetCount, Hit, QuerySyntaxError, QueryTooBroad, QueryTooSlow,
-                          SearchRequest, SearchResult)
+from search.query import (FRESHNESS_HALF_LIFE_DAYS, FacetCount, Hit, QuerySyntaxError, QueryTooBroad, QueryTooLong,
+                          QueryTooSlow, SearchRequest, SearchResult)
 from search.timeline import timeline
 
 SNIPPET_CHARS = 240
@@ -33,6 +33,9 @@ RELATED_TERMS = 12
 """Key words of an article that find its related stories."""
 RELATED_MIN_SHARED = 3
 MAX_EXPANSION = 512
+MAX_QUERY_TERMS = 64
+"""Words, phrases and values a query in the query language may combine (a plain description has no limit:
+it keeps its most telling words)."""
 """Words one wildcard may stand for: more would make the search slow without making it useful."""
 TIME_LIMIT = 10.0
 """Default seconds a search may take before it is stopped and reported (a leading wildcard over a
@@ -53,6 +56,35 @@ def matching_documents(searcher, query: wq.Query, deadline: float) -> set[int]:
     if time.monotonic() > deadline:
         raise QueryTooSlow(None)
     return found
+
+
+class _TimedFilter(collectors.FilterCollector):
+    """Whoosh's filter collector (documents outside ``allow`` are skipped), checking the clock as it
+    goes: scoring many common words over a large index (a pasted passage) can take longer than
+    matching them. Whoosh's own TimeLimitCollector uses SIGALRM, which a web worker's thread cannot."""
+
+    def __init__(self, child, allow: set[int], deadline: float):
+        super().__init__(child, allow=allow)
+        self.deadline = deadline
+
+    def collect_matches(self):
+        child, allow, offset = self.child, self._allow, self.offset
+        for n, sub_docnum in enumerate(child.matches()):
+            if not n & 255 and time.monotonic() > self.deadline:
+                raise QueryTooSlow(None)
+            if offset + sub_docnum in allow:
+                child.collect(sub_docnum)
+            else:
+                self.filtered_count += 1
+
+
+def scored_search(searcher, query: wq.Query, allow: set[int], deadline: float, **options):
+    """``searcher.search(query, filter=allow, **options)``, stopped with QueryTooSlow past ``deadline``."""
+    collector = _TimedFilter(searcher.collector(**options), allow, deadline)
+    searcher.search_with_collector(query, collector)
+    if time.monotonic() > deadline:
+        raise QueryTooSlow(None)
+    return collector.results()
 
 
 def copy_keys(reader) -> list | None:
@@ -184,11 +216,11 @@ class SearchIndex:
                 build_parser(build_schema()).parse(request.q)
                 return []
             try:
-                text_query, matched, _ = self._matches(generation, request)
+                text_query, matched, deadline = self._matches(generation, request)
                 if not matched:
                     return []
                 order = self._order(request, generation.newest)
-                results = generation.searcher.search(text_query, filter=matched, limit=None, sortedby=order)
+                results = scored_search(generation.searcher, text_query, matched, deadline, limit=None, sortedby=order)
                 return [self._hit(hit, highlight=False, score_sign=self._score_sign(request)) for hit in results]
             except QueryError as error:
                 raise QuerySyntaxError(f"This query cannot be run: {error}") from None
@@ -238,8 +270,8 @@ class SearchIndex:
             folded = len(matched) - listed
             # Whoosh's own collapsing is lost when a filter is given: fold here, reading as many more
             # results as there are copies to skip
-            results = searcher.search(
-                text_query, filter=matched, limit=start + request.per_page + folded,
+            results = scored_search(
+                searcher, text_query, matched, deadline, limit=start + request.per_page + folded,
                 sortedby=self._order(request, generation.newest), terms=True,
             )
             results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80, charlimit=None)
@@ -289,9 +321,13 @@ class SearchIndex:
         entity values matched whatever their case."""
         if not q.strip():
             return wq.Every()
-        query = (description_query(q, generation.searcher.schema, dict.fromkeys(SEARCHED_FIELDS, 1.0))
-                 or generation.parser.parse(q))
         reader = generation.searcher.reader()
+        query = (description_query(q, generation.searcher.schema, dict.fromkeys(SEARCHED_FIELDS, 1.0), reader)
+                 or generation.parser.parse(q))
+        terms = len({str(getattr(part, "text", None) or getattr(part, "words", None) or part)
+                     for part in query.leaves() if not isinstance(part, wq.Every)})  # once for all fields
+        if terms > MAX_QUERY_TERMS:
+            raise QueryTooLong(terms, MAX_QUERY_TERMS)
         for part in query.leaves():
             if isinstance(part, wq.MultiTerm):
                 words = sum(1 for _ in itertools.islice(part.expanded_terms(reader), MAX_EXPANSION + 1))
