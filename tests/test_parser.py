@@ -16,6 +16,9 @@ PARSER = build_parser(build_schema())
     ("title: belarus", "'title:' at position 1 needs a value after it", 0),
     ("belarus person: ", "'person:' at position 9 needs a value after it", 8),
     ("(minsk OR (brest)", "The '(' at position 1 is never closed", 0),
+    ("belarus NOT NOT minsk", "'NOT NOT' at position 9: an operator needs a word after it", 8),
+    ("NOT OR minsk", "'NOT OR' at position 1", 0),
+    ("belarus ANDNOT ANDMAYBE minsk", "'ANDNOT ANDMAYBE' at position 9", 8),
 ])
 def test_syntax_errors_say_what_and_where(query, message, position):
     with pytest.raises(QuerySyntaxError) as caught:
@@ -31,6 +34,7 @@ def test_syntax_errors_say_what_and_where(query, message, position):
     ("belarus -minsk", "((title:belaru OR text:belaru) ANDNOT (title:minsk OR text:minsk))"),
     ("Ki-moon", "((title:ki AND title:moon) OR (text:ki AND text:moon))"),
     ("Brexit: talks", "((title:brexit OR text:brexit) AND (title:talk OR text:talk))"),  # not a field: a word
+    ('"minsk NOT NOT brest"', '(title:"minsk brest" OR text:"minsk brest")'),  # in a phrase: words
 ])
 def test_valid_queries_parse_with_stemming_over_title_and_text(query, expected):
     assert str(PARSER.parse(query)) == expected

@@ -151,6 +151,9 @@ def test_a_wildcard_standing_for_too_many_words_is_refused_with_advice(index, mo
         index.search(SearchRequest(q="harbour f*"))
     assert "'f*' stands for more than 1 different words" in caught.value.message
     assert caught.value.parameter == "q"
+    with pytest.raises(QueryTooBroad) as caught:
+        index.search(SearchRequest(q="harbour {a TO z}"))  # a range of words, too
+    assert "'[a to z]' stands for more than 1 different words" in caught.value.message
     assert index.search(SearchRequest(q="ferr*")).total == 3  # ferry only: still fine
     assert index.search(SearchRequest(q="*")).total == 4  # a lone star lists everything
 

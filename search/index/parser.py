@@ -153,9 +153,33 @@ class DatePlugin(qparser.TaggingPlugin):
         return node
 
 
+_OPERATOR_PAIR = re.compile(r"(?<![\w\"])(?:NOT\s+(?:AND|OR|NOT|ANDNOT|ANDMAYBE)|(?:ANDNOT|ANDMAYBE)\s+(?:ANDNOT|ANDMAYBE))(?![\w\"])")
+"""Operators in a row that Whoosh's parser fails on ("NOT NOT", "NOT OR", "ANDNOT ANDMAYBE")."""
+
+
+class NewsQueryParser(qparser.QueryParser):
+    """Whoosh's parser, answering a query it cannot read with a QuerySyntaxError rather than an
+    internal error."""
+
+    def parse(self, text, normalize=True, debug=False):
+        for pair in _OPERATOR_PAIR.finditer(text):
+            if text[: pair.start()].count('"') % 2 == 0:  # not inside a phrase
+                raise QuerySyntaxError(
+                    f"'{' '.join(pair.group().split())}' at position {pair.start() + 1}: an operator needs a "
+                    "word after it, as in belarus NOT minsk.", pair.start())
+        try:
+            return super().parse(text, normalize=normalize, debug=debug)
+        except QuerySyntaxError:
+            raise
+        except Exception:  # Whoosh's parser has no error of its own: it repairs what it can and fails on the rest
+            raise QuerySyntaxError("This query cannot be read: check its operators (AND, OR, NOT), brackets and "
+                                   "quotes, or write plain words.") from None
+
+
 def build_parser(schema) -> qparser.QueryParser:
     """A parser over title and text where every word must match (as in web search engines)."""
-    parser = qparser.MultifieldParser(list(SEARCHED_FIELDS), schema, group=qparser.AndGroup)
+    parser = NewsQueryParser(None, schema, group=qparser.AndGroup)
+    parser.add_plugin(qparser.MultifieldPlugin(list(SEARCHED_FIELDS)))
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     # "-word" excludes and "+word" requires, but only at the start of a word: "Ki-moon" stays one name.
     parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)"))

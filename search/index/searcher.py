@@ -87,6 +87,13 @@ def scored_search(searcher, query: wq.Query, allow: set[int], deadline: float, *
     return collector.results()
 
 
+def _typed(part: wq.MultiTerm) -> str:
+    """How a wildcard, range or fuzzy word was written, near enough to name it in a message."""
+    if isinstance(part, wq.TermRange):
+        return f"[{part.start or ''} to {part.end or ''}]"
+    return part.text + ("*" if isinstance(part, wq.Prefix) else "")
+
+
 def copy_keys(reader) -> list | None:
     """Each document's copy key, by document number; None for an index built without them."""
     if "copies" not in reader.schema or not reader.has_column("copies"):
@@ -332,7 +339,7 @@ class SearchIndex:
             if isinstance(part, wq.MultiTerm):
                 words = sum(1 for _ in itertools.islice(part.expanded_terms(reader), MAX_EXPANSION + 1))
                 if words > MAX_EXPANSION:
-                    raise QueryTooBroad(part.text + ("*" if isinstance(part, wq.Prefix) else ""), MAX_EXPANSION)
+                    raise QueryTooBroad(_typed(part), MAX_EXPANSION)
 
         def resolve(part: wq.Query) -> wq.Query:
             if isinstance(part, wq.Every):
