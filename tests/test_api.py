@@ -139,3 +139,27 @@ def test_every_result_exports_as_csv_and_json_lines(corpus_server):
     assert len(lines) == 3 and all("Minsk" in line["places"] and "snippet" not in line for line in lines)
     status, error = get(corpus_server, "/api/search.csv?q=title:(")
     assert status == 400 and "never closed" in error["error"]["message"]
+
+
+SYNTAX = ['belarus', 'minsk', '"', '(', ')', '*', '?', '~', '~2', '^2', ':', '[', ']', '{', '}', '-', '+', 'AND', 'OR',
+          'NOT', 'ANDNOT', 'ANDMAYBE', 'NOT NOT', 'title:', 'person:', 'org:', 'place:', 'source:', 'author:',
+          'published:', 'mentioned:', 'language:', 'id:', 'Note:', '2020', '2020-08', '2020-08-14', 'to', 'TO', '>', '<=',
+          '-7d', 'today', '\\', '/', "'", '.', '%', '&', '=', 'é', '日本', '\u200b', 'a*', '*e*', 'm?nsk', '""', '()',
+          '[]', '*:*']
+
+
+def test_random_query_syntax_never_fails_the_server(corpus_server):
+    import random
+
+    rng = random.Random(20261127)
+    for n in range(300):
+        q = "".join(rng.choice(SYNTAX) + rng.choice(["", " ", " "]) for _ in range(rng.randint(1, 8)))
+        params = {"q": q, "sort": rng.choice(["relevance", "newest", "fresh"]), "page": rng.choice(["1", "2"])}
+        status, data = get(corpus_server, "/api/search?" + urlencode(params))
+        assert status == 200 or (status == 400 and data["error"]["message"] and data["error"]["parameter"] == "q"), q
+        if n % 10 == 0:
+            try:
+                with urllib.request.urlopen(corpus_server.url + "/?" + urlencode(params), timeout=30) as page:
+                    assert page.status == 200, q
+            except urllib.error.HTTPError as error:
+                assert error.code == 400, q
