@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import url_for
@@ -13,17 +14,21 @@ FACET_LABELS = {"people": "People", "orgs": "Organisations", "places": "Places",
                 "authors": "Authors", "languages": "Languages"}
 
 
-LANGUAGE_NAMES = {
-    "ar": "Arabic", "de": "German", "en": "English", "es": "Spanish", "fr": "French", "it": "Italian",
-    "ja": "Japanese", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ru": "Russian", "sv": "Swedish",
-    "tr": "Turkish", "uk": "Ukrainian", "zh": "Chinese",
-}
+def _language_names() -> dict[str, str]:
+    """Language code → English name: every ISO 639-1 code and every code the language identifier
+    gives (data/languages.tsv)."""
+    table = (Path(__file__).with_name("data") / "languages.tsv").read_text(encoding="utf-8")
+    return dict(line.split("\t", 1) for line in table.splitlines() if line and not line.startswith("#"))
+
+
+LANGUAGE_NAMES = _language_names()
 
 
 def value_label(facet: str, value: str) -> str:
     """How a facet value is shown: a language by its name, anything else as it is."""
     if facet == "languages":
-        name = LANGUAGE_NAMES.get(value.casefold())
+        code = value.casefold()
+        name = LANGUAGE_NAMES.get(code) or LANGUAGE_NAMES.get(code.split("-")[0])  # "pt-br": Portuguese
         return f"{name} ({value})" if name else value
     return value
 
