@@ -1,6 +1,6 @@
 import pytest
 
-from search.ingest.entities import group_entities, recognizer, tidy
+from search.ingest.entities import group_entities, headline_case, recognizer, tidy
 from search.settings import Settings
 
 from conftest import SEED_TEXT
@@ -61,3 +61,26 @@ def test_a_surname_the_model_calls_an_organisation_is_the_person():
     found = group_entities(spans)
     assert found.people == ["Robin Leigh-Pemberton"]
     assert found.orgs == []
+
+
+@pytest.mark.parametrize("headline, expected", [
+    ("Opec Reaffirms Commitment To Fixed Prices", True),
+    ("Nazer Sees No Need To Alter Opec Pact", True),
+    ("Opec reaffirms commitment to fixed prices", False),
+    ("Lukashenko wins", False),  # too short to tell
+])
+def test_headline_case(headline, expected):
+    assert headline_case(headline) is expected
+
+
+def test_a_headline_in_headline_case_gives_its_places_and_the_names_the_text_repeats():
+    text = ("OPEC ministers said on Sunday that the group would keep its output ceiling, and that prices would "
+            "hold through the winter, the Saudi oil minister Hisham Nazer told reporters.")
+    model = recognizer(Settings().spacy_model)
+    title_case = model.entities(text, headline="Opec Reaffirms Commitment To Fixed Prices, Japan Says")
+    assert title_case.orgs == ["OPEC"]  # not "Opec Reaffirms Commitment To Fixed Prices"
+    assert "Japan" in title_case.places and title_case.people == ["Hisham Nazer"]
+    sentence_case = model.entities(text, headline="Talks in Geneva: Opec reaffirms its ceiling")
+    assert "Geneva" in sentence_case.places  # a headline written as a sentence is read like the text
+    capitals = model.entities(text, headline="OPEC REAFFIRMS COMMITMENT TO FIXED PRICES")
+    assert capitals.orgs == ["OPEC"]

@@ -101,6 +101,33 @@ def group_entities(spans: list[tuple[str, str]]) -> Entities:
     )
 
 
+def headline_case(headline: str) -> bool:
+    """Whether a headline capitalises every longer word ("Opec Reaffirms Commitment To Fixed
+    Prices"), as many sites and wires write them: the model reads runs of it as names."""
+    longer = [w for w in re.findall(r"[^\W\d_][\w'’-]*", headline) if len(w) > 3]
+    return len(longer) >= 3 and all(w[0].isupper() for w in longer)
+
+
+def reading(headline: str, text: str) -> str:
+    """What the model reads: the headline (none when it is in capitals, which the model reads as a
+    row of acronyms) and the text."""
+    return f"{'' if headline.isupper() else headline}\n{text}"[:MAX_CHARS]
+
+
+def entities_of(doc, headline: str, text: str) -> Entities:
+    """The entities of a parsed ``reading(headline, text)``. From a headline in headline case only
+    the names the text repeats are kept, and the places the others name or contain ("Japan",
+    "U.S. Housing Completions" → United States)."""
+    cut = len(headline) + 1 if headline_case(headline) and not headline.isupper() else 0
+    body = text.casefold()
+    trusted, doubtful = [], []
+    for ent in doc.ents:
+        (trusted if ent.start_char >= cut or ent.text.casefold() in body else doubtful).append((ent.text, ent.label_))
+    found = group_entities(trusted)
+    found.places += [place for place in group_entities(doubtful).places if place not in found.places]
+    return found
+
+
 class EntityRecognizer:
     """spaCy's NER pipe, loaded once, without the pipes that entities do not need."""
 
@@ -109,9 +136,8 @@ class EntityRecognizer:
 
         self.nlp = spacy.load(model, exclude=_UNUSED_PIPES)
 
-    def entities(self, text: str) -> Entities:
-        doc = self.nlp(text[:MAX_CHARS])
-        return group_entities([(ent.text, ent.label_) for ent in doc.ents])
+    def entities(self, text: str, headline: str = "") -> Entities:
+        return entities_of(self.nlp(reading(headline, text)), headline, text)
 
 
 @lru_cache(maxsize=2)

@@ -57,9 +57,7 @@ def add_entities(article: Article, settings: Settings) -> None:
     """Fill in the people, organisations and places, where a model reads the article's language."""
     if article.language not in (None, *settings.entity_languages):
         return
-    # An ALL-CAPS headline (wire copy) reads as a row of acronyms to the model: leave it out.
-    title = "" if article.title.isupper() else article.title
-    found = recognizer(settings.spacy_model).entities(f"{title}\n{article.text}")
+    found = recognizer(settings.spacy_model).entities(article.text, headline=article.title)
     article.people, article.orgs, article.places = found.people, found.orgs, found.places
 
 
