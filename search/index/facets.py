@@ -15,21 +15,27 @@ FACET_SIZE = 15
 
 
 class FacetTable:
-    """For each field: the values of every document, and its values by case-folded spelling."""
+    """For each field: the values of every document (case-folded: "OPEC" and "Opec" are one value,
+    shown in the spelling most articles use), and the spellings of each value."""
 
     def __init__(self, reader, fields: Iterable[str]):
-        self.values: dict[str, dict[int, list[str]]] = {}
+        self.values: dict[str, dict[int, set[str]]] = {}
         self.spellings: dict[str, dict[str, list[str]]] = {}
+        self.shown: dict[str, dict[str, str]] = {}
         for field in fields:
-            by_doc: dict[int, list[str]] = defaultdict(list)
+            by_doc: dict[int, set[str]] = defaultdict(set)
             by_fold: dict[str, list[str]] = defaultdict(list)
+            articles: Counter[str] = Counter()
             for term in reader.lexicon(field):
                 value = term.decode("utf-8")
-                by_fold[value.casefold()].append(value)
+                folded = value.casefold()
+                by_fold[folded].append(value)
                 for docnum in reader.postings(field, term).all_ids():
-                    by_doc[docnum].append(value)
+                    by_doc[docnum].add(folded)
+                    articles[value] += 1
             self.values[field] = by_doc
             self.spellings[field] = by_fold
+            self.shown[field] = {folded: max(values, key=lambda v: (articles[v], v)) for folded, values in by_fold.items()}
 
     def filter_query(self, field: str, value: str) -> wq.Query:
         """Documents having ``value`` in ``field``, whatever its case."""
@@ -51,14 +57,14 @@ class FacetTable:
     def counts(self, field: str, docnums: Iterable[int], selected: Iterable[str] = (),
                size: int = FACET_SIZE) -> list[tuple[str, int]]:
         """The most frequent values among the documents, plus every selected value."""
-        by_doc = self.values[field]
+        by_doc, shown = self.values[field], self.shown[field]
         counter: Counter[str] = Counter()
         for docnum in docnums:
             counter.update(by_doc.get(docnum, ()))
-        top = counter.most_common(size)
-        shown = {value.casefold() for value, _ in top}
+        top = [(shown[folded], count) for folded, count in counter.most_common(size)]
+        listed = {value.casefold() for value, _ in top}
         for value in selected:
-            if value.casefold() not in shown:
-                spellings = self.spellings[field].get(value.casefold(), [value])
-                top.append((spellings[0], sum(counter[s] for s in spellings)))
+            folded = value.strip().casefold()
+            if folded not in listed:
+                top.append((shown.get(folded, value), counter[folded]))
         return top
