@@ -16,6 +16,10 @@ from conftest import SEED_TEXT
     ("Washington, D.C.", "Washington D.C."),
     ("U.S.", "U.S."),
     ("Minsk.", "Minsk"),
+    ("International Coffee Organization (ICO", "International Coffee Organization"),
+    ("Organization (ICO)", "Organization (ICO)"),
+    ("(ICO)", "ICO"),
+    ("Reuters)", "Reuters"),
     ("police", None), ("1987", None), ("x", None), ("—", None),
 ])
 def test_tidy(raw, expected):

@@ -14,6 +14,7 @@ MAX_CHARS = 100_000
 _UNUSED_PIPES = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
 _LABELS = {"PERSON": "people", "ORG": "orgs", "GPE": "places", "LOC": "places"}
 _EDGE = " \t\n\"'“”‘’«»()[]{}<>•·*–—-_|,;:!?/\\"
+_EDGE_BUT_CLOSE = _EDGE.replace(")", "")
 _LEADING_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
@@ -25,13 +26,24 @@ class Entities:
     places: list[str] = field(default_factory=list)
 
 
+def _strip_edges(name: str) -> str:
+    """The name without punctuation at either end, a closing bracket kept when it closes one."""
+    name = name.strip(_EDGE_BUT_CLOSE)
+    while name.endswith(")") and name.count(")") > name.count("("):
+        name = name[:-1].strip(_EDGE_BUT_CLOSE)
+    if name.count("(") > name.count(")"):
+        name = name[: name.rindex("(")].strip(_EDGE_BUT_CLOSE)
+    return name
+
+
 def tidy(name: str) -> str | None:
     """A readable entity name, or None for what is not a name (lower case, numbers, fragments).
 
-    Strips bullets, quotes, a leading "the" and a possessive "'s"; joins the words with single spaces.
+    Strips bullets, quotes, a leading "the", a possessive "'s" and a bracket left open ("International
+    Coffee Organization (ICO"); joins the words with single spaces.
     """
-    name = " ".join(name.replace(",", " ").split()).strip(_EDGE)
-    name = _POSSESSIVE.sub("", _LEADING_ARTICLE.sub("", name)).strip(_EDGE)
+    name = _strip_edges(" ".join(name.replace(",", " ").split()))
+    name = _strip_edges(_POSSESSIVE.sub("", _LEADING_ARTICLE.sub("", name)))
     if name.endswith(".") and name.count(".") == 1:  # a sentence's full stop, not "U.S." or "D.C."
         name = name[:-1]
     if len(name) < 2 or len(name) > 80 or not any(c.isupper() for c in name):
