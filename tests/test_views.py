@@ -105,3 +105,11 @@ def test_the_article_page_lists_related_stories(client):
     related = page[page.index("Related stories"):]
     assert "EU imposes sanctions on 40 Belarusian officials" in related
     assert related.count('<a href="/articles/') == 2
+
+
+def test_every_page_names_its_icon_which_is_served_from_the_app(client):
+    for path in ("/", "/help", "/?q=belarus"):
+        icon = re.search(r'<link rel="icon" href="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+        response = client.get(icon)
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+        response.close()
