@@ -74,11 +74,13 @@ def place_names() -> dict[str, str]:
 
 
 def named_tags(text: str, tags: list[str], names: dict[str, str]) -> set[str]:
-    """The tags the text names in some form (whole words, starting with a capital: "US", not "us")."""
+    """The tags the text names in some form (whole words, starting with a capital: "US", not "us";
+    a name may be broken across lines, as in wrapped wire copy)."""
     found = set()
     for name, tag in names.items():
+        pattern = r"\s+".join(map(re.escape, name.split()))
         if tag in tags and tag not in found and any(
-                m.group()[0].isupper() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)):
+                m.group()[0].isupper() for m in re.finditer(rf"(?<!\w){pattern}(?!\w)", text, re.IGNORECASE)):
             found.add(tag)
     return found
 

@@ -16,6 +16,7 @@ def test_a_country_by_its_people():
 def test_countries_inside_longer_names():
     assert countries_within("the U.S. Agriculture Department") == ["United States"]
     assert countries_within("Union Bank of Switzerland") == ["Switzerland"]
+    assert countries_within("Sony (U.K.) Ltd") == ["United Kingdom"]  # in brackets too
     assert countries_within("Bank of New Zealand") == ["New Zealand"]
     assert countries_within("Acme Holdings") == []
 

@@ -1,7 +1,9 @@
+import pytest
 from lxml import html as lxml_html
 
 from search.ingest.metadata import parse_tree
-from search.ingest.text import clean_text, extract_body, fallback_text, is_boilerplate, unwrap_layout_tables
+from search.ingest.text import (clean_text, extract_body, fallback_text, is_boilerplate, unwrap_layout_tables,
+                                unwrap_lines)
 
 
 def test_boilerplate_lines_are_recognised():
@@ -40,3 +42,32 @@ def test_extract_body_uses_the_structure_when_trafilatura_finds_too_little():
     page = "<html><body><div class='x'><p>" + "Short words here. " * 3 + "</p></div></body></html>"
     text, _ = extract_body(page)
     assert "Short words here." in text
+
+
+WRAPPED = ("Showers continued throughout the week in\nthe Bahia cocoa zone, alleviating the drought since early\n"
+           "January and improving prospects for the coming temporao,\nalthough normal humidity levels have not been "
+           "restored,\nComissaria Smith said in its weekly review.\n    The dry period means the temporao will be "
+           "late this year.\n    Arrivals for the week ended February 22 were 155,221 bags\nof 60 kilos.\n Reuter")
+
+
+def test_text_wrapped_at_a_fixed_width_becomes_one_line_per_paragraph():
+    assert unwrap_lines(WRAPPED).split("\n") == [
+        "Showers continued throughout the week in the Bahia cocoa zone, alleviating the drought since early "
+        "January and improving prospects for the coming temporao, although normal humidity levels have not been "
+        "restored, Comissaria Smith said in its weekly review.",
+        "The dry period means the temporao will be late this year.",
+        "Arrivals for the week ended February 22 were 155,221 bags of 60 kilos.",
+        "Reuter",
+    ]
+    table = "Shr 34 cts vs 1.19 dlrs\n    Net 807,000 vs 2,858,000\n    Assets 510.2 mln\n    Loans 299.2 mln\n"
+    assert unwrap_lines(table + "\n" + WRAPPED).split("\n")[:4] == ["Shr 34 cts vs 1.19 dlrs", "Net 807,000 vs 2,858,000",
+                                                             "Assets 510.2 mln", "Loans 299.2 mln"]
+
+
+@pytest.mark.parametrize("text", [
+    "One paragraph that is long enough to be a paragraph of its own, as pages give them, and ends here.\n" * 5,
+    "Short line.\nAnother short line.\nA third one.\nAnd a fourth.\nAnd the fifth.",  # lines ending sentences
+    "Two lines\nonly",
+])
+def test_text_whose_lines_are_paragraphs_is_left_as_it_is(text):
+    assert unwrap_lines(text) == text

@@ -52,7 +52,7 @@ def countries_within(name: str) -> list[str]:
     found = []
     for size in (3, 2, 1):
         for start in range(len(words) - size + 1):
-            phrase = " ".join(words[start:start + size]).strip(",;:'’")
+            phrase = " ".join(words[start:start + size]).strip(",;:'’()[]")
             country = country_named(phrase) or (country_of_people(phrase) if size == 1 else None)
             if country and country not in found and phrase[:1].isupper():
                 found.append(country)

@@ -22,7 +22,7 @@ from search.ingest.extract import extract_article, source_name
 from search.ingest.language import identify_language
 from search.ingest.mentions import mentioned_dates
 from search.ingest.sources import IngestFailure, RawDocument
-from search.ingest.text import clean_text
+from search.ingest.text import clean_text, unwrap_lines
 from search.settings import Settings
 
 Result = Article | IngestFailure
@@ -34,7 +34,7 @@ BATCH_SIZE = 4
 
 def article_from_record(doc: RawDocument) -> Article:
     """An Article from a JSONL record that already holds its title, text and date (a title alone will do)."""
-    text = clean_text(doc.text or "", doc.title)
+    text = clean_text(unwrap_lines(doc.text or ""), doc.title)
     if not text and not doc.title:
         raise UnreadableDocument("the record has neither text nor title")
     published = parse_date(doc.published)

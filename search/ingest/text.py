@@ -46,6 +46,36 @@ def _is_byline(line: str, authors: list[str]) -> bool:
     return bool(authors) and all(n.strip().casefold() in {a.casefold() for a in authors} for n in names)
 
 
+_SENTENCE_END = re.compile(r"[.!?:;\"”’)\]]\s*$")
+
+
+def unwrap_lines(text: str) -> str:
+    """Plain text wrapped at a fixed width (wire copy, e-mail, crawler records: "An 11-day-old
+    strike by\\nBrazilian seamen is affecting...") as one line per paragraph. A paragraph starts
+    after a blank line, at an indented line, or after a line that ends a sentence well short of the
+    width. Text whose lines are paragraphs already (some over 100 characters, or most ending a
+    sentence) is left as it is."""
+    lines = text.splitlines()
+    body = [line.rstrip() for line in lines if line.strip()]
+    if len(body) < 4:
+        return text
+    width = sorted(len(line) for line in body)[int(len(body) * 0.9)]
+    running_on = sum(1 for line in body[:-1] if not _SENTENCE_END.search(line))
+    if width > 100 or running_on < 0.3 * len(body):
+        return text
+    paragraphs: list[list[str]] = []
+    ended = True
+    for line in lines:
+        if not line.strip():
+            ended = True
+            continue
+        if ended or line[:1].isspace():
+            paragraphs.append([])
+        paragraphs[-1].append(line.strip())
+        ended = bool(_SENTENCE_END.search(line)) and len(line.rstrip()) < 0.8 * width
+    return "\n".join(" ".join(paragraph) for paragraph in paragraphs)
+
+
 def clean_text(text: str, title: str | None = None, authors: list[str] | None = None) -> str:
     """Drop boilerplate lines, and a title or byline line at the start; collapse whitespace."""
     lines = [" ".join(line.split()) for line in text.splitlines()]
