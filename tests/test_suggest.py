@@ -24,3 +24,5 @@ def test_the_closest_word_wins_over_a_commoner_one(tmp_path):
                                           fingerprint="k")])
     result = SearchIndex(store.root).search(SearchRequest(q="cofee prices"))
     assert result.suggestion == "coffee prices"
+    # the first letter is taken as typed (as Lucene's spell checker does): only words starting with it are compared
+    assert SearchIndex(store.root).search(SearchRequest(q="kofee prices")).suggestion is None
