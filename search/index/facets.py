@@ -26,13 +26,19 @@ class FacetTable:
             by_doc: dict[int, set[str]] = defaultdict(set)
             by_fold: dict[str, list[str]] = defaultdict(list)
             articles: Counter[str] = Counter()
-            for term in reader.lexicon(field):
-                value = term.decode("utf-8")
-                folded = value.casefold()
-                by_fold[folded].append(value)
-                for docnum in reader.postings(field, term).all_ids():
-                    by_doc[docnum].add(folded)
-                    articles[value] += 1
+            spelled: set[str] = set()
+            for segment, offset in reader.leaf_readers():  # one segment at a time: a multi-segment
+                if field not in segment.schema:           # reader looks every term up in every segment
+                    continue
+                for term in segment.lexicon(field):
+                    value = term.decode("utf-8")
+                    folded = value.casefold()
+                    if value not in spelled:
+                        spelled.add(value)
+                        by_fold[folded].append(value)
+                    for docnum in segment.postings(field, term).all_ids():
+                        by_doc[docnum + offset].add(folded)
+                        articles[value] += 1
             self.values[field] = by_doc
             self.spellings[field] = by_fold
             self.shown[field] = {folded: max(values, key=lambda v: (articles[v], v)) for folded, values in by_fold.items()}
