@@ -1,6 +1,7 @@
 """The production server (gunicorn, started by ``news-search serve``) while the index is rebuilt."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -46,8 +47,12 @@ def served(tmp_path):
     log.close()
 
 
-def test_serve_indexes_the_corpus_when_empty_and_shows_the_belarus_story(served):
+def test_serve_indexes_the_corpus_when_empty_and_shows_the_belarus_story(served, tmp_path):
     url, _ = served
+    deadline = time.monotonic() + 30
+    while "ready: " not in (tmp_path / "serve.log").read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert re.search(r"Worker \d+ ready: \d+ articles indexed", (tmp_path / "serve.log").read_text())
     status, html = fetch(url + "/?q=Lukashenko")
     assert status == 200
     assert "Belarus begins freeing detained protesters" in html
