@@ -128,13 +128,12 @@ def reading(headline: str, text: str) -> str:
 
 def entities_of(doc, headline: str, text: str) -> Entities:
     """The entities of a parsed ``reading(headline, text)``. From a headline in headline case only
-    the names the text repeats are kept, and the places the others name or contain ("Japan",
+    the names the text repeats as written are kept, and the places the others name or contain ("Japan",
     "U.S. Housing Completions" → United States)."""
     cut = len(headline) + 1 if headline_case(headline) and not headline.isupper() else 0
-    body = text.casefold()
     trusted, doubtful = [], []
-    for ent in doc.ents:
-        (trusted if ent.start_char >= cut or ent.text.casefold() in body else doubtful).append((ent.text, ent.label_))
+    for ent in doc.ents:  # as written: "U.S. Dlrs" in a headline is not the text's "U.S. dlrs"
+        (trusted if ent.start_char >= cut or ent.text in text else doubtful).append((ent.text, ent.label_))
     found = group_entities(trusted)
     found.places += [place for place in group_entities(doubtful).places if place not in found.places]
     return found
