@@ -24,3 +24,10 @@ def test_spellings_of_one_value_are_counted_together_under_the_commonest(tmp_pat
     assert [(f.value, f.count, f.selected) for f in chosen.facets["orgs"] if f.selected] == [("OPEC", 3, True)]
     nothing = index.search(parse_params({"q": ["oil"], "org": ["Nobody"]}))
     assert nothing.total == 0 and ("Nobody", 0, True) in [(f.value, f.count, f.selected) for f in nothing.facets["orgs"]]
+
+
+def test_values_with_the_same_count_are_listed_alphabetically(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [article(1, ["Zeta Corp", "alpha group", "Mid Inc"]), article(2, ["Mid Inc"])])
+    orgs = [(f.value, f.count) for f in SearchIndex(store.root).search(SearchRequest(q="oil")).facets["orgs"]]
+    assert orgs == [("Mid Inc", 2), ("alpha group", 1), ("Zeta Corp", 1)]

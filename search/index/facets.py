@@ -6,6 +6,7 @@ searcher and counting over the matched documents is an order of magnitude faster
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from typing import Iterable
 
@@ -67,7 +68,9 @@ class FacetTable:
         counter: Counter[str] = Counter()
         for docnum in docnums:
             counter.update(by_doc.get(docnum, ()))
-        top = [(shown[folded], count) for folded, count in counter.most_common(size)]
+        # the commonest first, ties in alphabetical order (the same on every worker and every run)
+        top = [(shown[folded], count) for folded, count in heapq.nsmallest(size, counter.items(),
+                                                                          key=lambda item: (-item[1], item[0]))]
         listed = {value.casefold() for value, _ in top}
         for value in selected:
             folded = value.strip().casefold()
