@@ -99,3 +99,21 @@ def test_reindex_during_searches_fails_no_request_and_serves_new_content_after_t
     assert answers[0] == 1 and answers[-1] == 2  # the old index until the switch, the new one after
     _, body = fetch(url + "/api/search?q=Sundhnukur")
     assert json.loads(body)["total"] == 1
+
+
+def test_each_worker_opens_a_rebuilt_index_before_anyone_searches(served, tmp_path):
+    url, index_dir = served
+    folder = tmp_path / "new"
+    folder.mkdir()
+    for page in sorted(CORPUS.glob("*.html"))[:3]:
+        shutil.copy(page, folder / page.name)
+    log = tmp_path / "serve.log"
+    result = subprocess.run([sys.executable, "-m", "search", "reindex", str(folder), "--index", str(index_dir)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    deadline = time.monotonic() + 30  # no search is made: the workers switch on their own
+    while log.read_text().count("switched to the rebuilt index: 3 articles") < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert log.read_text().count("switched to the rebuilt index: 3 articles") == 2  # both workers
+    _, body = fetch(url + "/api/search")
+    assert json.loads(body)["total"] == 3

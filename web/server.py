@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
@@ -24,15 +25,29 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
+FOLLOW_SECONDS = 2.0
+"""How often a worker looks for what ``index`` or ``reindex`` has written."""
+
+
 def _warm_up(app):
     """A worker opens the index as it starts, in the background, so that the first search does not
     wait for the per-searcher tables (seconds on a large archive); a search that comes sooner waits
-    for it."""
+    for it. It then opens what ``index`` and ``reindex`` write as they finish, before a search has to."""
 
     def post_worker_init(worker) -> None:
+        index = app.extensions["search_index"]
+
         def open_index() -> None:
-            count = app.extensions["search_index"].count()
-            worker.log.info("Worker %s ready: %d articles indexed", worker.pid, count)
+            worker.log.info("Worker %s ready: %d articles indexed", worker.pid, index.count())
+            while True:
+                time.sleep(FOLLOW_SECONDS)
+                try:
+                    switched = index.follow()
+                except Exception:  # a bad moment on disk: the next search reports it, the next turn retries
+                    worker.log.exception("Worker %s could not open the index", worker.pid)
+                    continue
+                if switched is not None:
+                    worker.log.info("Worker %s switched to the rebuilt index: %d articles", worker.pid, switched)
 
         threading.Thread(target=open_index, daemon=True).start()
 

@@ -163,6 +163,17 @@ class SearchIndex:
             self._open.refresh()
         return self._open
 
+    def follow(self) -> int | None:
+        """Open what ``index`` or ``reindex`` has written since the last search (reading its
+        per-searcher tables now rather than in the next search); the number of articles when a
+        rebuilt index was switched to, else None."""
+        with self._lock:
+            before = self._open.path if self._open is not None else None
+            generation = self._generation()
+            if generation is None or generation.path == before:
+                return None
+            return generation.searcher.doc_count()
+
     def count(self) -> int:
         """How many articles are indexed."""
         with self._lock:
