@@ -194,3 +194,24 @@ def test_pages_follow_one_another_without_gaps_or_repeats(index, q, sort):
     paged = [h.id for page in range(1, whole.pages * 20 + 1)
              for h in index.search(SearchRequest(q=q, sort=sort, per_page=5, page=page)).hits]
     assert paged == [h.id for h in whole.hits] and len(paged) == whole.listed > 5
+
+
+def test_follow_opens_a_rebuilt_index_once(tmp_path):
+    from search.article import Article
+    from search.index import IndexStore, rebuild_index
+
+    def articles(n):
+        return [Article(id=f"id{i}", title=f"Story {i}", text=f"Story number {i} about ferries.", origin=f"f{i}",
+                        fingerprint=f"fp{i}") for i in range(n)]
+
+    store = IndexStore(tmp_path / "index")
+    index = SearchIndex(store.root)
+    assert index.follow() is None  # nothing indexed yet
+    rebuild_index(store, articles(2))
+    assert index.follow() == 2 and index.follow() is None
+    assert index.search(SearchRequest(q="ferries")).total == 2
+    rebuild_index(store, articles(3))
+    assert index.follow() == 3 and index.search(SearchRequest(q="ferries")).total == 3
+    rebuild_index(store, articles(4))
+    assert index.search(SearchRequest(q="ferries")).total == 4  # a search opens it first
+    assert index.follow() is None

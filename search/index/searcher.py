@@ -164,15 +164,24 @@ class SearchIndex:
         return self._open
 
     def follow(self) -> int | None:
-        """Open what ``index`` or ``reindex`` has written since the last search (reading its
-        per-searcher tables now rather than in the next search); the number of articles when a
-        rebuilt index was switched to, else None."""
+        """Open what ``index`` or ``reindex`` has written since the last search, so that the next
+        search need not; the number of articles when a rebuilt index was switched to, else None.
+        A rebuilt index's tables are read without holding up the searches meanwhile."""
+        current = self.store.current()
         with self._lock:
-            before = self._open.path if self._open is not None else None
-            generation = self._generation()
-            if generation is None or generation.path == before:
+            opened = self._open.path if self._open is not None else None
+            if current is None or current == opened:
+                self._generation()  # new segments of the same index (``index``): refresh in place
                 return None
-            return generation.searcher.doc_count()
+        fresh = _Generation(current, self.store)
+        with self._lock:
+            if self._open is not None and self._open.path == current:  # a search opened it meanwhile
+                fresh.close()
+                return None
+            if self._open is not None:
+                self._open.close()
+            self._open = fresh
+            return fresh.searcher.doc_count()
 
     def count(self) -> int:
         """How many articles are indexed."""
