@@ -198,7 +198,7 @@ def test_pages_follow_one_another_without_gaps_or_repeats(index, q, sort):
 
 def test_follow_opens_a_rebuilt_index_once(tmp_path):
     from search.article import Article
-    from search.index import IndexStore, rebuild_index
+    from search.index import IndexStore, rebuild_index, update_index
 
     def articles(n):
         return [Article(id=f"id{i}", title=f"Story {i}", text=f"Story number {i} about ferries.", origin=f"f{i}",
@@ -215,3 +215,6 @@ def test_follow_opens_a_rebuilt_index_once(tmp_path):
     rebuild_index(store, articles(4))
     assert index.search(SearchRequest(q="ferries")).total == 4  # a search opens it first
     assert index.follow() is None
+    update_index(store, articles(6))  # new segments of the same index
+    assert index.follow() is None and index._open.searcher.up_to_date()  # opened, though not a switch
+    assert index.search(SearchRequest(q="ferries")).total == 6

@@ -166,22 +166,21 @@ class SearchIndex:
     def follow(self) -> int | None:
         """Open what ``index`` or ``reindex`` has written since the last search, so that the next
         search need not; the number of articles when a rebuilt index was switched to, else None.
-        A rebuilt index's tables are read without holding up the searches meanwhile."""
+        The new searcher and its tables are read without holding up the searches meanwhile, which
+        answer from what they had."""
         current = self.store.current()
+        if current is None:
+            return None
         with self._lock:
-            opened = self._open.path if self._open is not None else None
-            if current is None or current == opened:
-                self._generation()  # new segments of the same index (``index``): refresh in place
+            opened = self._open
+            if opened is not None and opened.path == current and opened.searcher.up_to_date():
                 return None
         fresh = _Generation(current, self.store)
         with self._lock:
-            if self._open is not None and self._open.path == current:  # a search opened it meanwhile
-                fresh.close()
-                return None
             if self._open is not None:
                 self._open.close()
             self._open = fresh
-            return fresh.searcher.doc_count()
+        return fresh.searcher.doc_count() if opened is None or opened.path != current else None
 
     def count(self) -> int:
         """How many articles are indexed."""
