@@ -42,7 +42,8 @@ class FacetTable:
                         articles[value] += 1
             self.values[field] = by_doc
             self.spellings[field] = by_fold
-            self.shown[field] = {folded: max(values, key=lambda v: (articles[v], v)) for folded, values in by_fold.items()}
+            self.shown[field] = {folded: max(values, key=lambda v: (articles[v], v))
+                                 for folded, values in by_fold.items()}
 
     def filter_query(self, field: str, value: str) -> wq.Query:
         """Documents having ``value`` in ``field``, whatever its case."""

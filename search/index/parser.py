@@ -19,7 +19,8 @@ from search.query import QuerySyntaxError
 SEARCHED_FIELDS = ("title", "text")
 FIELD_ALIASES = {"people": ["person"], "orgs": ["org"], "places": ["place"], "authors": ["author"]}
 QUERY_FIELDS = frozenset({"title", "text", "source", "language", "people", "orgs", "places", "authors",
-                          "published", "mentioned"} | {alias for aliases in FIELD_ALIASES.values() for alias in aliases})
+                          "published", "mentioned"}
+                         | {alias for aliases in FIELD_ALIASES.values() for alias in aliases})
 """The field prefixes of the query language; any other "word:" is a word followed by a colon, as in
 a headline ("Brexit: what next") or a pasted paragraph ("Note: ...")."""
 
@@ -153,7 +154,8 @@ class DatePlugin(qparser.TaggingPlugin):
         return node
 
 
-_OPERATOR_PAIR = re.compile(r"(?<![\w\"])(?:NOT\s+(?:AND|OR|NOT|ANDNOT|ANDMAYBE)|(?:ANDNOT|ANDMAYBE)\s+(?:ANDNOT|ANDMAYBE))(?![\w\"])")
+_OPERATOR_PAIR = re.compile(r"(?<![\w\"])(?:NOT\s+(?:AND|OR|NOT|ANDNOT|ANDMAYBE)|(?:ANDNOT|ANDMAYBE)\s+(?:ANDNOT|ANDMAYBE))"
+                            r"(?![\w\"])")
 """Operators in a row that Whoosh's parser fails on ("NOT NOT", "NOT OR", "ANDNOT ANDMAYBE")."""
 
 

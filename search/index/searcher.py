@@ -33,10 +33,10 @@ RELATED_TERMS = 12
 """Key words of an article that find its related stories."""
 RELATED_MIN_SHARED = 3
 MAX_EXPANSION = 512
+"""Words one wildcard may stand for: more would make the search slow without making it useful."""
 MAX_QUERY_TERMS = 64
 """Words, phrases and values a query in the query language may combine (a plain description has no limit:
 it keeps its most telling words)."""
-"""Words one wildcard may stand for: more would make the search slow without making it useful."""
 TIME_LIMIT = 10.0
 """Default seconds a search may take before it is stopped and reported (a leading wildcard over a
 large index, a long list of wildcards); the ``search_time_limit`` setting."""

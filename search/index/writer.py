@@ -38,9 +38,13 @@ def _indexed_copies(reader):
                 found.update(d for d in reader.postings("copy_bands", token).all_ids() if not reader.is_deleted(d))
             except TermNotFound:
                 continue
-        stored = ((reader.stored_fields(d), keys[d]) for d in sorted(found))
-        return [(fields["id"], key.decode() if isinstance(key, bytes) else key, Fingerprint.decode(fields["copy_signature"]))
-                for fields, key in stored if fields.get("copy_signature")]
+        candidates = []
+        for docnum in sorted(found):
+            fields, key = reader.stored_fields(docnum), keys[docnum]
+            if fields.get("copy_signature"):
+                key = key.decode() if isinstance(key, bytes) else key
+                candidates.append((fields["id"], key, Fingerprint.decode(fields["copy_signature"])))
+        return candidates
     return lookup
 
 
