@@ -107,8 +107,8 @@ def test_a_corrected_copy_is_near_identical_and_another_story_is_not():
     original, corrected, other = fingerprint(LONG), fingerprint(CORRECTED), fingerprint(OTHER)
     assert copy_key(LONG) != copy_key(CORRECTED)  # the lead differs
     assert original.similarity(corrected) >= NEAR
-    assert set(original.tokens()) & set(corrected.tokens())  # so they are compared at all
-    assert original.similarity(other) < 0.2 and not set(original.tokens()[1:]) & set(other.tokens()[1:])
+    assert set(original.tokens) & set(corrected.tokens)  # so they are compared at all
+    assert original.similarity(other) < 0.2 and not set(original.tokens[1:]) & set(other.tokens[1:])
     assert Fingerprint.decode(original.encode()) == original
     assert fingerprint("Too short to tell.") is None
 

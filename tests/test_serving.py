@@ -20,6 +20,27 @@ def fetch(url):
         return response.status, response.read().decode()
 
 
+def corpus_pages(folder, count: int):
+    """A folder holding the first ``count`` pages of the bundled corpus."""
+    folder.mkdir()
+    for page in sorted(CORPUS.glob("*.html"))[:count]:
+        shutil.copy(page, folder / page.name)
+    return folder
+
+
+def reindex(folder, index_dir) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "search", "reindex", str(folder), "--index", str(index_dir)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def logged(log, text: str, times: int = 1, seconds: float = 30) -> bool:
+    """Whether ``text`` appears ``times`` times in the server's log within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while log.read_text().count(text) < times and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return log.read_text().count(text) == times
+
+
 @pytest.fixture
 def served(tmp_path):
     """``news-search serve`` on an empty index, from the project folder (so it indexes corpus/)."""
@@ -49,9 +70,7 @@ def served(tmp_path):
 
 def test_serve_indexes_the_corpus_when_empty_and_shows_the_belarus_story(served, tmp_path):
     url, _ = served
-    deadline = time.monotonic() + 30
-    while "ready: " not in (tmp_path / "serve.log").read_text() and time.monotonic() < deadline:
-        time.sleep(0.2)
+    assert logged(tmp_path / "serve.log", " ready: ", times=2)  # both workers
     assert re.search(r"Worker \d+ ready: \d+ articles indexed", (tmp_path / "serve.log").read_text())
     status, html = fetch(url + "/?q=Lukashenko")
     assert status == 200
@@ -62,10 +81,7 @@ def test_serve_indexes_the_corpus_when_empty_and_shows_the_belarus_story(served,
 
 def test_reindex_during_searches_fails_no_request_and_serves_new_content_after_the_switch(served, tmp_path):
     url, index_dir = served
-    folder = tmp_path / "new"
-    folder.mkdir()
-    for page in sorted(CORPUS.glob("*.html"))[:12]:
-        shutil.copy(page, folder / page.name)
+    folder = corpus_pages(tmp_path / "new", 12)
     original = CORPUS / "2021-03-20-iceland-fagradalsfjall-eruption.html"
     (folder / "extra.html").write_text(
         original.read_text().replace("Fagradalsfjall", "Sundhnukur").replace("/news/iceland", "/news/sundhnukur"))
@@ -86,8 +102,7 @@ def test_reindex_during_searches_fails_no_request_and_serves_new_content_after_t
     threads = [threading.Thread(target=search_loop) for _ in range(2)]
     for thread in threads:
         thread.start()
-    result = subprocess.run([sys.executable, "-m", "search", "reindex", str(folder), "--index", str(index_dir)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = reindex(folder, index_dir)
     time.sleep(1.0)
     stop.set()
     for thread in threads:
@@ -103,17 +118,9 @@ def test_reindex_during_searches_fails_no_request_and_serves_new_content_after_t
 
 def test_each_worker_opens_a_rebuilt_index_before_anyone_searches(served, tmp_path):
     url, index_dir = served
-    folder = tmp_path / "new"
-    folder.mkdir()
-    for page in sorted(CORPUS.glob("*.html"))[:3]:
-        shutil.copy(page, folder / page.name)
-    log = tmp_path / "serve.log"
-    result = subprocess.run([sys.executable, "-m", "search", "reindex", str(folder), "--index", str(index_dir)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    result = reindex(corpus_pages(tmp_path / "new", 3), index_dir)
     assert result.returncode == 0, result.stderr
-    deadline = time.monotonic() + 30  # no search is made: the workers switch on their own
-    while log.read_text().count("switched to the rebuilt index: 3 articles") < 2 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert log.read_text().count("switched to the rebuilt index: 3 articles") == 2  # both workers
+    # no search is made: both workers switch on their own
+    assert logged(tmp_path / "serve.log", "switched to the rebuilt index: 3 articles", times=2)
     _, body = fetch(url + "/api/search")
     assert json.loads(body)["total"] == 3

@@ -25,6 +25,7 @@ import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 LEAD_WORDS = 60
 MIN_WORDS = 12
@@ -67,6 +68,7 @@ class Fingerprint:
             return 0.0
         return sum(a == b for a, b in zip(self.signature, other.signature)) / BINS
 
+    @cached_property
     def tokens(self) -> list[str]:
         """The lead key and one token per band, indexed so that candidates can be looked up."""
         bands = (self.signature[i * ROWS:(i + 1) * ROWS] for i in range(BANDS if self.signature else 0))
@@ -83,12 +85,14 @@ class Fingerprint:
         return cls(lead, tuple(int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw), 2)))
 
 
+def _lead_key(words: list[str]) -> str:
+    return hashlib.sha1(" ".join(words[:LEAD_WORDS]).encode("utf-8")).hexdigest()[:16]
+
+
 def copy_key(text: str) -> str | None:
     """The key of the story a text tells by its lead (dateline aside), or None when the text is too short to tell."""
-    words = _words(text)[:LEAD_WORDS]
-    if len(words) < MIN_WORDS:
-        return None
-    return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:16]
+    words = _words(text)
+    return _lead_key(words) if len(words) >= MIN_WORDS else None
 
 
 def fingerprint(text: str) -> Fingerprint | None:
@@ -96,7 +100,7 @@ def fingerprint(text: str) -> Fingerprint | None:
     words = _words(text)
     if len(words) < MIN_WORDS:
         return None
-    lead = hashlib.sha1(" ".join(words[:LEAD_WORDS]).encode("utf-8")).hexdigest()[:16]
+    lead = _lead_key(words)
     if len(words) <= LEAD_WORDS:
         return Fingerprint(lead, ())  # all lead: only the same text is a copy of it
     bins = [_EMPTY] * BINS
@@ -127,7 +131,7 @@ class CopyFinder:
     def key(self, article_id: str, fingerprint_: Fingerprint | None) -> str:
         if fingerprint_ is None:
             return article_id
-        tokens = fingerprint_.tokens()
+        tokens = fingerprint_.tokens
         candidates = [self.seen[i] for i in dict.fromkeys(i for token in tokens for i in self.by_token.get(token, ()))]
         if self.lookup is not None:
             candidates += self.lookup(tokens)

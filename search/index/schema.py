@@ -78,7 +78,7 @@ def to_document(article: Article, copies: str | None = None, fingerprint: Finger
         # stored for display, not indexed, so that the lead is not counted twice
         document["title"], document["_stored_title"] = "", article.title
     if fingerprint is not None:
-        document["copy_bands"] = " ".join(fingerprint.tokens())
+        document["copy_bands"] = " ".join(fingerprint.tokens)
         document["copy_signature"] = fingerprint.encode()
     for name in ENTITY_FIELDS:
         document[name] = SEPARATOR.join(getattr(article, name))
