@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Mapping, Sequence
 
+from search.article import safe_link
 from search.timeline import DateBucket
 
 SORTS = ("relevance", "fresh", "newest", "oldest")
@@ -214,6 +215,9 @@ class Hit:
     score: float | None = None
     copies: int = 0
     """Other copies of this story among the matches, folded into this hit."""
+
+    def __post_init__(self) -> None:
+        self.url = safe_link(self.url)  # as for an Article: an index written by an older version may hold one
 
     def to_dict(self, snippet: bool = True) -> dict:
         data = {

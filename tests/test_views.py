@@ -113,3 +113,52 @@ def test_every_page_names_its_icon_which_is_served_from_the_app(client):
         response = client.get(icon)
         assert response.status_code == 200 and response.mimetype == "image/svg+xml"
         response.close()
+
+
+HREF = re.compile(r'\s(?:href|src|action)="([^"]*)"')
+SAFE_ORIGINAL = "https://news.example/lisbon-strike"
+
+
+@pytest.fixture(scope="module")
+def hostile_client(hostile_index):
+    return create_app({"INDEX_DIR": str(hostile_index)}).test_client()
+
+
+def links_in(html: str) -> list[str]:
+    return [unescape(href) for href in HREF.findall(html)]
+
+
+def is_local(href: str) -> bool:
+    return href.startswith("/") and not href.startswith(("//", "/\\"))
+
+
+def test_hostile_records_never_give_a_link_that_is_not_http_or_this_site(hostile_client):
+    listed = hostile_client.get("/api/search?per_page=100&collapse=false").get_json()
+    assert listed["total"] == 15
+    assert sorted(hit["url"] or "" for hit in listed["results"]) == [""] * 14 + [SAFE_ORIGINAL]
+    pages = [hostile_client.get(f"/articles/{hit['id']}") for hit in listed["results"]]
+    pages += [hostile_client.get("/?q=strike"), hostile_client.get("/?per_page=100&collapse=false")]
+    originals = []
+    for page in pages:
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert "<script" not in html.lower() and not re.search(r"<[^>]+\son\w+=", html)  # every payload escaped
+        originals += [href for href in links_in(html) if not is_local(href)]
+    assert originals == [SAFE_ORIGINAL]
+    for hit in listed["results"]:
+        assert hostile_client.get(f"/api/articles/{hit['id']}").get_json()["url"] in (None, SAFE_ORIGINAL)
+
+
+def test_the_article_page_renders_only_an_http_url_as_a_link(hostile_client):
+    from flask import render_template
+
+    from search.article import Article
+    from web import links
+
+    article = Article(id="x", title="T", text="Body", url="https://example.org/story")
+    with hostile_client.application.test_request_context("/articles/x"):
+        safe = render_template("article.html", article=article, related=[], links=links)
+        article.url = "java\tscript:alert(document.domain)"  # set after the record's own check
+        hostile = render_template("article.html", article=article, related=[], links=links)
+    assert 'href="https://example.org/story"' in safe
+    assert "script:" not in hostile and "Original page" not in hostile
