@@ -162,3 +162,65 @@ def test_the_article_page_renders_only_an_http_url_as_a_link(hostile_client):
         hostile = render_template("article.html", article=article, related=[], links=links)
     assert 'href="https://example.org/story"' in safe
     assert "script:" not in hostile and "Original page" not in hostile
+
+
+def raw_get(server, path: str, host: str | None = None, method: str = "GET"):
+    """One request as sent, Host header included, redirects not followed: (status, headers)."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.server.server_port, timeout=30)
+    connection.putrequest(method, path, skip_host=host is not None)
+    if host:
+        connection.putheader("Host", host)
+    connection.endheaders()
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response.status, response.headers
+
+
+def every_kind_of_response(server) -> list[tuple[str, str, int]]:
+    """(method, path, status) for each kind of response the site gives."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(server.url + "/api/search?q=Okrestina", timeout=30) as response:
+        article = json.loads(response.read())["results"][0]["id"]
+    return [("GET", "/", 200), ("GET", "/?q=belarus&person=Yuri+Karayev", 200), ("GET", "/?q=title:(", 400),
+            ("GET", "/help", 200), ("GET", f"/articles/{article}", 200), ("GET", "/articles/nope", 404),
+            ("GET", "/static/style.css", 200), ("GET", "/static/icon.svg", 200), ("GET", "/nothing-here", 404),
+            ("GET", "/api/search?q=belarus", 200), ("GET", "/api/search?sort=sideways", 400),
+            ("GET", "/api/search.csv?q=belarus", 200), ("GET", "/api/search.jsonl?q=belarus", 200),
+            ("GET", f"/api/articles/{article}", 200), ("GET", f"/api/articles/{article}/related", 200),
+            ("GET", "/api/articles/nope", 404), ("GET", "/api/openapi.json", 200), ("POST", "/api/search", 405),
+            ("HEAD", "/", 200)]
+
+
+def test_every_response_carries_the_security_headers(corpus_server):
+    for method, path, status in every_kind_of_response(corpus_server):
+        got, headers = raw_get(corpus_server, path, method=method)
+        assert got == status, path
+        policy = headers["Content-Security-Policy"] or ""
+        directives = dict((d.strip().split(" ", 1) + [""])[:2] for d in policy.split(";"))
+        assert directives.get("default-src") == "'self'" and directives.get("frame-ancestors") == "'none'", path
+        assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy, path
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+        assert headers["Referrer-Policy"] in ("same-origin", "no-referrer", "strict-origin-when-cross-origin"), path
+
+
+def test_a_server_error_carries_the_security_headers_too(corpus_index):
+    app = create_app({"INDEX_DIR": str(corpus_index)})
+    for path in ("/fails", "/api/fails"):  # an error page, and an error as JSON
+        app.add_url_rule(path, path, lambda: 1 / 0)
+    for path in ("/fails", "/api/fails"):
+        response = app.test_client().get(path)
+        assert response.status_code == 500
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/static//style.css", "/static//x", "/api//search", "//help", "/help/", "/api/search/",
+                                  "/articles/x/", "/static/", "/static/../README.md"])
+def test_no_response_redirects_to_a_host_taken_from_the_request(corpus_server, path):
+    status, headers = raw_get(corpus_server, path, host="evil.example")
+    assert not 300 <= status < 400 and headers["Location"] is None, (status, headers["Location"])
