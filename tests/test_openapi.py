@@ -42,6 +42,9 @@ def test_the_document_is_openapi_and_describes_every_route(document):
     assert names >= {"q", "from", "to", "person", "org", "place", "source", "author", "language", "sort",
                      "collapse", "copies_of", "page", "per_page", "mentioned_from", "mentioned_to"}
     Draft202012Validator.check_schema({"components": document["components"]})
+    schemas = {p["name"]: p["schema"] for p in document["paths"]["/api/search"]["get"]["parameters"]}
+    assert schemas["person"]["maxItems"] == 20 and schemas["person"]["items"]["maxLength"] == 200
+    assert schemas["q"]["maxLength"] == 10_000
 
 
 @pytest.mark.parametrize("query", SEARCHES)

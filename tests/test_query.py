@@ -2,7 +2,8 @@ from datetime import date
 
 import pytest
 
-from search.query import InvalidParameter, SearchRequest, parse_params
+from search.query import (FILTER_PARAMS, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH, MAX_VALUES, InvalidParameter,
+                          SearchRequest, parse_params)
 
 
 def test_parse_params_reads_every_parameter_and_repeated_filters():
@@ -48,3 +49,25 @@ def test_toggled_adds_then_removes_a_value_and_resets_the_page():
     added = request.toggled("people", "Yuri Karayev")
     assert added.people == ("Yuri Karayev",) and added.page == 1
     assert added.toggled("people", "Yuri Karayev").people == ()
+
+
+@pytest.mark.parametrize("name", [*FILTER_PARAMS, "q", "sort", "page"])
+def test_a_parameter_given_more_than_twenty_times_is_refused_by_name(name):
+    value = {"sort": "newest", "page": "2"}.get(name, "Minsk")
+    assert MAX_VALUES == 20
+    parse_params({name: [value] * 20})
+    with pytest.raises(InvalidParameter) as caught:
+        parse_params({name: [value] * 21})
+    assert caught.value.parameter == name
+    assert caught.value.message == f"'{name}' may be given at most 20 times, not 21"
+
+
+def test_a_query_or_value_too_long_is_refused_by_name():
+    assert parse_params({"q": ["a" * MAX_QUERY_LENGTH], "person": ["b" * MAX_VALUE_LENGTH]}).people == ("b" * 200,)
+    assert parse_params({"q": [f"  {'a' * MAX_QUERY_LENGTH}  "]}).q == "a" * MAX_QUERY_LENGTH  # spaces around are not counted
+    for name, longest in (("q", MAX_QUERY_LENGTH), ("person", MAX_VALUE_LENGTH), ("copies_of", MAX_VALUE_LENGTH),
+                          ("page", MAX_VALUE_LENGTH), ("from", MAX_VALUE_LENGTH)):
+        with pytest.raises(InvalidParameter) as caught:
+            parse_params({name: ["1" * (longest + 1)]})
+        assert caught.value.parameter == name
+        assert caught.value.message == f"'{name}' may be at most {longest:,} characters long, not {longest + 1:,}"
