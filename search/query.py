@@ -16,8 +16,10 @@ the newest article in the index (the index's own "now", so that an archive of 19
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 MAX_VALUES = 20
-"""How many times one parameter may be given (every link on a page repeats the whole search, so
-a page's size grows with the square of the filter values)."""
+"""How many times one parameter may be given."""
+MAX_FILTER_VALUES = 20
+"""Values of the six filters together: every link on a page repeats the whole search and each value
+adds links, so a page grows with the square of their number (120 short values gave 0.6 MB)."""
 MAX_QUERY_LENGTH = 10_000
 """Characters in ``q``: a long pasted article; parsing query syntax is slow past this."""
 MAX_VALUE_LENGTH = 200
@@ -181,6 +183,16 @@ def _int(params: Mapping[str, Sequence[str]], name: str, default: int, low: int,
     return value
 
 
+def _check_filter_count(filters: dict[str, tuple[str, ...]]) -> None:
+    """InvalidParameter, naming the filter that goes past it, when the filters hold too many values in all."""
+    total, running = sum(map(len, filters.values())), 0
+    for param, attr in FILTER_PARAMS.items():
+        running += len(filters[attr])
+        if running > MAX_FILTER_VALUES:
+            raise InvalidParameter(f"At most {MAX_FILTER_VALUES} values of {', '.join(FILTER_PARAMS)} can be "
+                                   f"combined, not {total}", param)
+
+
 def parse_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
     """Build a SearchRequest from query-string parameters (each name mapped to its values).
 
@@ -197,6 +209,7 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         raise InvalidParameter("'mentioned_from' must not be later than 'mentioned_to'", "mentioned_from")
     filters = {attr: tuple(dict.fromkeys(v for v in _values(params, param) if v))
                for param, attr in FILTER_PARAMS.items()}
+    _check_filter_count(filters)
     collapse = _one(params, "collapse").casefold() or "true"
     if collapse not in ("true", "false", "1", "0", "yes", "no"):
         raise InvalidParameter(f"'collapse' must be true or false, not {collapse!r}", "collapse")

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search.query import (FILTER_PARAMS, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH, MAX_VALUES, SORTS, InvalidParameter,
-                          SearchError, SearchRequest, parse_params)
+from search.query import (FILTER_PARAMS, MAX_FILTER_VALUES, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH, MAX_VALUES, SORTS,
+                          InvalidParameter, SearchError, SearchRequest, parse_params)
 
 
 def test_parse_params_reads_every_parameter_and_repeated_filters():
@@ -62,6 +62,16 @@ def test_a_parameter_given_more_than_twenty_times_is_refused_by_name(name):
         parse_params({name: [value] * 21})
     assert caught.value.parameter == name
     assert caught.value.message == f"'{name}' may be given at most 20 times, not 21"
+
+
+def test_the_filters_together_hold_at_most_twenty_values():
+    assert MAX_FILTER_VALUES == 20
+    assert len(parse_params({"person": [f"P{n}" for n in range(10)], "org": [f"O{n}" for n in range(10)]}).orgs) == 10
+    with pytest.raises(InvalidParameter) as caught:
+        parse_params({"person": [f"P{n}" for n in range(10)], "org": [f"O{n}" for n in range(10)], "place": ["Minsk"]})
+    assert caught.value.parameter == "place"
+    assert caught.value.message == "At most 20 values of person, org, place, source, author, language can be combined, not 21"
+    assert parse_params({"person": ["Minsk"] * 20, "place": ["Minsk"]}).people == ("Minsk",)  # counted once each
 
 
 def test_a_query_or_value_too_long_is_refused_by_name():

@@ -3,7 +3,8 @@ responses against it)."""
 
 from __future__ import annotations
 
-from search.query import FILTER_PARAMS, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH, MAX_VALUES, SORTS
+from search.query import (FILTER_PARAMS, MAX_FILTER_VALUES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH,
+                          MAX_VALUES, SORTS)
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 _DATE = {"type": "string", "format": "date"}
@@ -27,8 +28,8 @@ SEARCH_PARAMETERS = [
     _query("to", "Published on or before this day.", _DATE),
     _query("mentioned_from", "The text mentions a day on or after this one.", _DATE),
     _query("mentioned_to", "The text mentions a day on or before this one.", _DATE),
-    *[_query(param, f"Only articles with this value in {attr} (any case); repeatable up to {MAX_VALUES} times, "
-                    "every value must match.", _VALUE, repeat=True) for param, attr in FILTER_PARAMS.items()],
+    *[_query(param, f"Only articles with this value in {attr} (any case); repeatable, every value must match "
+                    f"(the six filters together take up to {MAX_FILTER_VALUES} values).", _VALUE, repeat=True) for param, attr in FILTER_PARAMS.items()],
     _query("sort", "Order of the results.", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
     _query("collapse", "Fold copies of one story into one result.", {"type": "boolean", "default": True}),
     _query("copies_of", "An article id: only that article and its copies.", _VALUE),
