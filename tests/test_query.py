@@ -70,13 +70,15 @@ def test_the_filters_together_hold_at_most_twenty_values():
     with pytest.raises(InvalidParameter) as caught:
         parse_params({"person": [f"P{n}" for n in range(10)], "org": [f"O{n}" for n in range(10)], "place": ["Minsk"]})
     assert caught.value.parameter == "place"
-    assert caught.value.message == "At most 20 values of person, org, place, source, author, language can be combined, not 21"
+    assert caught.value.message == ("At most 20 values of person, org, place, source, author, language can be "
+                                    "combined, not 21")
     assert parse_params({"person": ["Minsk"] * 20, "place": ["Minsk"]}).people == ("Minsk",)  # counted once each
 
 
 def test_a_query_or_value_too_long_is_refused_by_name():
     assert parse_params({"q": ["a" * MAX_QUERY_LENGTH], "person": ["b" * MAX_VALUE_LENGTH]}).people == ("b" * 200,)
-    assert parse_params({"q": [f"  {'a' * MAX_QUERY_LENGTH}  "]}).q == "a" * MAX_QUERY_LENGTH  # spaces around are not counted
+    spaced = f"  {'a' * MAX_QUERY_LENGTH}  "
+    assert parse_params({"q": [spaced]}).q == "a" * MAX_QUERY_LENGTH  # spaces around it are not counted
     for name, longest in (("q", MAX_QUERY_LENGTH), ("person", MAX_VALUE_LENGTH), ("copies_of", MAX_VALUE_LENGTH),
                           ("page", MAX_VALUE_LENGTH), ("from", MAX_VALUE_LENGTH)):
         with pytest.raises(InvalidParameter) as caught:
@@ -109,7 +111,8 @@ def test_any_parameters_give_a_request_that_round_trips_or_an_error_naming_one_o
     assert parse_params(pairs) == request
 
 
-QUERY_PIECES = ["belarus", "minsk", "strike", '"', "(", ")", "*", "?", "~", "~2", "^2", ":", "[", "]", "{", "}", "-", "+",
+QUERY_PIECES = ["belarus", "minsk", "strike", '"', "(", ")", "*", "?", "~", "~2", "^2", ":", "[", "]", "{", "}", "-",
+                "+",
                 "AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "title:", "person:", "org:", "place:", "source:", "author:",
                 "published:", "mentioned:", "language:", "id:", "Note:", "2020", "2020-08", "2020-08-14", "to", "TO",
                 ">", "<=", ">=", "-7d", "-2w", "today", "\\", "/", "'", "%", "&", "é", "日本", "\u200b", "a*", "*e*",

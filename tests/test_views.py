@@ -219,8 +219,8 @@ def test_a_server_error_carries_the_security_headers_too(corpus_index):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("path", ["/static//style.css", "/static//x", "/api//search", "//help", "/help/", "/api/search/",
-                                  "/articles/x/", "/static/", "/static/../README.md"])
+@pytest.mark.parametrize("path", ["/static//style.css", "/static//x", "/api//search", "//help", "/help/",
+                                  "/api/search/", "/articles/x/", "/static/", "/static/../README.md"])
 def test_no_response_redirects_to_a_host_taken_from_the_request(corpus_server, path):
     status, headers = raw_get(corpus_server, path, host="evil.example")
     assert not 300 <= status < 400 and headers["Location"] is None, (status, headers["Location"])

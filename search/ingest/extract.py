@@ -45,8 +45,8 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
     """Extract an article's text, metadata and publication date from a page (entities are added later).
 
     ``url`` is where the page was found, ``origin`` where it was read from (a path); the article's
-    id comes from its canonical URL, else ``url`` (either only when http(s)), else ``origin``. Raises UnreadableDocument when the
-    page cannot be read or holds no article text.
+    id comes from its canonical URL, else ``url`` (either only when http(s)), else ``origin``. Raises
+    UnreadableDocument when the page cannot be read or holds no article text.
     """
     if isinstance(html, bytes):
         raw, html = html, decode_html(html)
