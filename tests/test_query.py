@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search.query import (FILTER_PARAMS, MAX_FILTER_VALUES, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH, MAX_VALUES, SORTS,
@@ -132,8 +132,7 @@ def corpus_search(corpus_index):
     return SearchIndex(corpus_index, time_limit=10)
 
 
-@settings(max_examples=400, derandomize=True, database=None, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=400, derandomize=True, database=None, deadline=None)
 @given(q=any_query, sort=st.sampled_from(SORTS))
 def test_any_query_gives_results_or_a_message_about_the_query(corpus_search, q, sort):
     try:
