@@ -35,8 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 SECURITY_HEADERS = {
-    # No script runs on any page (the chart is drawn on the server), and nothing is loaded from
-    # elsewhere: a record's text that slipped through escaping could neither run nor phone home.
+    # The pages need no script (the chart is drawn on the server) and load nothing from elsewhere,
+    # so a record's text that slipped through escaping could neither run inline nor phone home.
     "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
                                "frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
