@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Mapping, Sequence
 
+from search.article import safe_link
 from search.timeline import DateBucket
 
 SORTS = ("relevance", "fresh", "newest", "oldest")
@@ -14,6 +15,15 @@ FRESHNESS_HALF_LIFE_DAYS = 30
 the newest article in the index (the index's own "now", so that an archive of 1987 works too)."""
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
+MAX_VALUES = 20
+"""How many times one parameter may be given."""
+MAX_FILTER_VALUES = 20
+"""Values of the six filters together: every link on a page repeats the whole search and each value
+adds links, so a page grows with the square of their number (120 short values gave 0.6 MB)."""
+MAX_QUERY_LENGTH = 10_000
+"""Characters in ``q``: a long pasted article; parsing query syntax is slow past this."""
+MAX_VALUE_LENGTH = 200
+"""Characters in any other parameter's value (a name, a source, an id, a date)."""
 FILTER_PARAMS = {"person": "people", "org": "orgs", "place": "places", "source": "sources",
                  "author": "authors", "language": "languages"}
 """Query-string parameter → request attribute, for the repeatable entity and source filters."""
@@ -132,9 +142,22 @@ class SearchRequest:
         return pairs
 
 
-def _one(params: Mapping[str, Sequence[str]], name: str) -> str:
+def _values(params: Mapping[str, Sequence[str]], name: str) -> list[str]:
+    """The values given for ``name``, stripped; InvalidParameter when there are too many or one is too long."""
     values = params.get(name) or []
-    return values[-1].strip() if values else ""
+    if len(values) > MAX_VALUES:
+        raise InvalidParameter(f"'{name}' may be given at most {MAX_VALUES} times, not {len(values)}", name)
+    longest = MAX_QUERY_LENGTH if name == "q" else MAX_VALUE_LENGTH
+    stripped = [value.strip() for value in values]
+    too_long = max(map(len, stripped), default=0)
+    if too_long > longest:
+        raise InvalidParameter(f"'{name}' may be at most {longest:,} characters long, not {too_long:,}", name)
+    return stripped
+
+
+def _one(params: Mapping[str, Sequence[str]], name: str) -> str:
+    values = _values(params, name)
+    return values[-1] if values else ""
 
 
 def _date(params: Mapping[str, Sequence[str]], name: str) -> date | None:
@@ -160,6 +183,16 @@ def _int(params: Mapping[str, Sequence[str]], name: str, default: int, low: int,
     return value
 
 
+def _check_filter_count(filters: dict[str, tuple[str, ...]]) -> None:
+    """InvalidParameter, naming the filter that goes past it, when the filters hold too many values in all."""
+    total, running = sum(map(len, filters.values())), 0
+    for param, attr in FILTER_PARAMS.items():
+        running += len(filters[attr])
+        if running > MAX_FILTER_VALUES:
+            raise InvalidParameter(f"At most {MAX_FILTER_VALUES} values of {', '.join(FILTER_PARAMS)} can be "
+                                   f"combined, not {total}", param)
+
+
 def parse_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
     """Build a SearchRequest from query-string parameters (each name mapped to its values).
 
@@ -174,10 +207,9 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
     mentioned_from, mentioned_to = _date(params, "mentioned_from"), _date(params, "mentioned_to")
     if mentioned_from and mentioned_to and mentioned_from > mentioned_to:
         raise InvalidParameter("'mentioned_from' must not be later than 'mentioned_to'", "mentioned_from")
-    filters = {
-        attr: tuple(dict.fromkeys(v.strip() for v in params.get(param, []) if v.strip()))
-        for param, attr in FILTER_PARAMS.items()
-    }
+    filters = {attr: tuple(dict.fromkeys(v for v in _values(params, param) if v))
+               for param, attr in FILTER_PARAMS.items()}
+    _check_filter_count(filters)
     collapse = _one(params, "collapse").casefold() or "true"
     if collapse not in ("true", "false", "1", "0", "yes", "no"):
         raise InvalidParameter(f"'collapse' must be true or false, not {collapse!r}", "collapse")
@@ -214,6 +246,9 @@ class Hit:
     score: float | None = None
     copies: int = 0
     """Other copies of this story among the matches, folded into this hit."""
+
+    def __post_init__(self) -> None:
+        self.url = safe_link(self.url)  # as for an Article: an index written by an older version may hold one
 
     def to_dict(self, snippet: bool = True) -> dict:
         data = {

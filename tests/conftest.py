@@ -137,3 +137,65 @@ def axe_script(pytestconfig) -> str:
         with tarfile.open(fileobj=io.BytesIO(tarball)) as archive:
             cached.write_bytes(archive.extractfile("package/axe.min.js").read())
     return cached.read_text(encoding="utf-8")
+
+
+HOSTILE_URLS = ["javascript:alert(document.domain)", "JaVaScRiPt:alert(document.domain)",
+                " javascript:alert(document.domain)", "\x01javascript:alert(document.domain)",
+                "java\tscript:alert(document.domain)", "java\nscript:alert(document.domain)",
+                "vbscript:msgbox(document.domain)", "data:text/html,<script>alert(document.domain)</script>",
+                "data:text/html;base64,PHNjcmlwdD5hbGVydChkb2N1bWVudC5kb21haW4pPC9zY3JpcHQ+"]
+"""URLs that run a script when followed, as browsers read them (case, leading controls, inner tabs)."""
+PAYLOADS = ['<script>window.pwned=1;alert(document.domain)</script>', '"><img src=x onerror="window.pwned=1">',
+            "' onmouseover='window.pwned=1' x='", '</title><script>window.pwned=1</script>',
+            '<svg onload="window.pwned=1">', '{{7*7}}</textarea><script>window.pwned=1</script>']
+"""Text that runs a script if a page puts it into HTML unescaped, in an element or an attribute."""
+
+
+def hostile_page(title: str, canonical: str) -> str:
+    """A news page whose declared canonical and OpenGraph URLs are ``canonical``."""
+    return (f'<html><head><title>{title}</title><link rel="canonical" href="{canonical}">'
+            f'<meta property="og:url" content="{canonical}"></head><body><article><h1>{title}</h1>'
+            + "<p>Harbour workers in Lisbon went on strike on Monday over pay, the union said.</p>" * 8
+            + "</article></body></html>")
+
+
+@pytest.fixture(scope="session")
+def hostile_index(tmp_path_factory) -> Path:
+    """An index built from hostile records: script URLs in every disguise as a JSONL record's url, a
+    page's declared canonical URL and a WARC record's target URI; script payloads in titles, text,
+    authors, sources and entity names."""
+    import html
+    import io
+    import json
+
+    from warcio.warcwriter import WARCWriter
+
+    from search.article import Article
+    from search.index import IndexStore, update_index
+
+    folder = tmp_path_factory.mktemp("hostile")
+    records = [{"url": url, "title": f"Record {n} {PAYLOADS[n % len(PAYLOADS)]}",
+                "text": f"Dock workers struck in Lisbon. {' '.join(PAYLOADS)}", "published": "2020-08-14",
+                "authors": [PAYLOADS[(n + 1) % len(PAYLOADS)]], "source": PAYLOADS[(n + 2) % len(PAYLOADS)]}
+               for n, url in enumerate(HOSTILE_URLS)]
+    escaped = html.escape(PAYLOADS[1])
+    records.append({"url": "https://news.example/lisbon-strike",
+                    "html": hostile_page(f"Dock strike in Lisbon {escaped}", HOSTILE_URLS[1])})
+    records.append({"url": HOSTILE_URLS[0], "html": hostile_page("Dock strike spreads to Porto", HOSTILE_URLS[4])})
+    (folder / "records.jsonl").write_text("\n".join(json.dumps(r) for r in records), encoding="utf-8")
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    for n, url in enumerate(HOSTILE_URLS[:3]):  # warcio reads HTTP headers only under an http(s) URI
+        page = hostile_page(f"Ferry crews join the strike {n}", url).encode("utf-8")
+        writer.write_record(writer.create_warc_record(url, "resource", payload=io.BytesIO(page),
+                                                      warc_content_type="text/html; charset=utf-8"))
+    (folder / "crawl.warc").write_bytes(buffer.getvalue())
+    index_dir = folder / "index"
+    report = index_paths([folder], settings_for(index_dir))
+    assert not report.failures and report.indexed == len(records) + 3, report
+    named = Article(id="named", title=f"Names {PAYLOADS[0]}", text="Dock workers struck in Lisbon again.",
+                    people=PAYLOADS[:2], orgs=PAYLOADS[2:4], places=PAYLOADS[4:], authors=PAYLOADS[3:5],
+                    source=PAYLOADS[5], origin="named")
+    named.url = HOSTILE_URLS[0]  # past the Article's own check, as an index written by an older version holds it
+    update_index(IndexStore(index_dir), [named])
+    return index_dir

@@ -163,3 +163,21 @@ def test_random_query_syntax_never_fails_the_server(corpus_server):
                     assert page.status == 200, q
             except urllib.error.HTTPError as error:
                 assert error.code == 400, q
+
+
+def test_a_filter_repeated_hundreds_of_times_is_refused_in_a_few_bytes(corpus_server):
+    query = urlencode([("q", "belarus")] + [("person", f"Person {n}") for n in range(300)])
+    status, data = get(corpus_server, "/api/search?" + query)
+    assert status == 400
+    assert data["error"] == {"message": "'person' may be given at most 20 times, not 300", "parameter": "person"}
+    with pytest.raises(urllib.error.HTTPError) as page:
+        urllib.request.urlopen(corpus_server.url + "/?" + query, timeout=30)
+    html = page.value.read().decode("utf-8")
+    assert page.value.code == 400 and "may be given at most 20 times" in html
+    assert len(html) < 2 * len(query)  # it was 2.9 MB, ~900 times the request
+
+
+def test_a_query_too_long_is_refused_with_a_message(corpus_server):
+    status, data = get(corpus_server, "/api/search?" + urlencode({"q": "strike " * 1500}))
+    assert status == 400 and data["error"]["parameter"] == "q"
+    assert "at most 10,000 characters" in data["error"]["message"]

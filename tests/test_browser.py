@@ -111,7 +111,8 @@ def test_downloading_all_results_as_csv(page):
     ("/?q=Okrestina", 1280),
 ])
 def test_no_serious_or_critical_accessibility_violations(browser, corpus_server, axe_script, path, width):
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    # the site's Content-Security-Policy forbids the inline script that brings the checker in
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
     page = context.new_page()
     page.goto(corpus_server.url + path)
     pages = [page.url]
@@ -151,3 +152,111 @@ def test_the_accessibility_check_finds_what_it_should(browser, axe_script):
     found = page.evaluate("async () => (await axe.run(document)).violations.map(v => [v.id, v.impact])")
     context.close()
     assert ["image-alt", "critical"] in found and ["link-name", "serious"] in found
+
+
+REPORTER = """
+window.__defineSetter__("pwned", () => console.error("payload ran"));
+document.addEventListener("securitypolicyviolation",
+                          event => console.error(`policy violation: ${event.violatedDirective} ${event.blockedURI}`));
+"""
+"""Run before any page script: a payload that sets window.pwned, or anything the policy blocks, says so
+in the console."""
+
+
+class Watched:
+    """A browser tab whose dialogs, console errors and requests off this machine are recorded."""
+
+    def __init__(self, browser, server):
+        self.origin = server.url
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.add_init_script(REPORTER)
+        self.context.route("**/*", self._only_this_site)
+        self.page = self.context.new_page()
+        self.dialogs, self.errors, self.blocked = [], [], []
+        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _console(self, message) -> None:
+        # a page answered 400 or 404 on purpose, or a link out stopped here, is logged as an error too
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.errors.append(message.text)
+
+    def _only_this_site(self, route):
+        if route.request.url.startswith(self.origin + "/"):
+            route.continue_()
+        else:  # nothing leaves this machine: a link out is followed no further than the request
+            self.blocked.append(route.request.url)
+            route.abort()
+
+    def hrefs(self) -> list[str]:
+        """Every URL the page would follow or load, as the browser resolved it."""
+        return self.page.eval_on_selector_all(
+            "[href], [src], [action], [formaction]",
+            "nodes => nodes.flatMap(n => ['href', 'src', 'action', 'formaction'].filter(a => n.hasAttribute(a))"
+            ".map(a => new URL(n.getAttribute(a), document.baseURI).href))")
+
+    def assert_safe(self, where: str) -> None:
+        assert self.dialogs == [] and self.errors == [], (where, self.dialogs, self.errors)
+        assert self.page.evaluate("window.pwned") is None, where
+        for href in self.hrefs():
+            assert href.startswith((self.origin + "/", "https://", "http://")), (where, href)
+
+
+@pytest.fixture
+def hostile_tab(browser, hostile_index):
+    from conftest import LiveServer
+
+    server = LiveServer(hostile_index)
+    tab = Watched(browser, server)
+    yield tab
+    tab.context.close()
+    server.stop()
+
+
+def test_following_every_link_of_articles_made_from_hostile_records_runs_no_script(hostile_tab):
+    import json
+
+    tab, page = hostile_tab, hostile_tab.page
+    page.goto(tab.origin + "/api/search?per_page=100&collapse=false")
+    hits = json.loads(page.inner_text("body"))["results"]
+    chosen = [hit for hit in hits if hit["title"].startswith(("Record 0 ", "Record 4 ", "Names ", "Dock strike in",
+                                                                 "Ferry crews join the strike 0"))]
+    assert len(chosen) == 5
+    followed = 0
+    for hit in chosen:
+        article = f"{tab.origin}/articles/{hit['id']}"
+        page.goto(article)
+        tab.assert_safe(article)
+        links = page.locator("a[href]")
+        for n in range(links.count()):
+            href = links.nth(n).evaluate("a => a.href")
+            links.nth(n).click()
+            page.wait_for_load_state()
+            if page.url.startswith(tab.origin):
+                tab.assert_safe(f"{article} → {href}")
+            if page.url != article:
+                page.go_back()
+            if page.url != article:  # a link out that was stopped may have left no entry to go back past
+                page.goto(article)
+            tab.assert_safe(f"{article} after {href}")
+            followed += 1
+    assert followed >= 40
+    assert set(tab.blocked) == {"https://news.example/lisbon-strike"}  # the one link out: an https URL
+    page.goto(tab.origin + "/?collapse=false&per_page=100")
+    assert page.locator(".hit").count() == len(hits) == 15
+    tab.assert_safe("the search page")
+
+
+def test_every_kind_of_page_renders_within_the_security_policy(browser, corpus_server):
+    tab = Watched(browser, corpus_server)
+    for path in ("/?q=belarus", "/?q=Okrestina", "/help", "/?q=title:(", "/articles/nope"):
+        tab.page.goto(corpus_server.url + path)
+        tab.assert_safe(path)
+        # the stylesheet applied: the masthead has its border from style.css
+        assert tab.page.eval_on_selector(".masthead", "e => getComputedStyle(e).borderBottomStyle") == "solid", path
+    tab.page.goto(corpus_server.url + "/?q=Okrestina")
+    tab.page.locator(".hit h2 a").first.click()
+    tab.page.wait_for_url("**/articles/**")
+    tab.assert_safe(tab.page.url)
+    tab.context.close()

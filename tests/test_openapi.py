@@ -42,6 +42,9 @@ def test_the_document_is_openapi_and_describes_every_route(document):
     assert names >= {"q", "from", "to", "person", "org", "place", "source", "author", "language", "sort",
                      "collapse", "copies_of", "page", "per_page", "mentioned_from", "mentioned_to"}
     Draft202012Validator.check_schema({"components": document["components"]})
+    schemas = {p["name"]: p["schema"] for p in document["paths"]["/api/search"]["get"]["parameters"]}
+    assert schemas["person"]["maxItems"] == 20 and schemas["person"]["items"]["maxLength"] == 200
+    assert schemas["q"]["maxLength"] == 10_000
 
 
 @pytest.mark.parametrize("query", SEARCHES)
@@ -68,3 +71,70 @@ def test_article_related_export_and_error_responses_match_the_document(document,
 def test_the_document_catches_a_response_that_drifts(document):
     with pytest.raises(AssertionError):
         check(document, "SearchResult", {"query": "x", "total": 1})
+
+
+GENERATED_REQUESTS = {"/api/search": 500, "/api/search.csv": 200, "/api/search.jsonl": 200, "/api/articles/{id}": 100,
+                      "/api/articles/{id}/related": 100, "/api/openapi.json": 1}
+"""Requests schemathesis generates from the document per route, most where the parameters are."""
+INVALID_REQUESTS = {"/api/search": 200, "/api/search.csv": 50, "/api/search.jsonl": 50}
+"""Requests it generates that break the document's rules (a page of 0, 21 values of a filter...)."""
+
+
+def send_generated(operation, mode, examples: int, base_url: str, session, **checks) -> int:
+    """Send ``examples`` requests schemathesis generates for an operation (the same ones on every run),
+    checking each response; returns how many were sent."""
+    from hypothesis import HealthCheck, Phase, given, settings
+
+    sent = []
+
+    @settings(max_examples=examples, derandomize=True, database=None, deadline=None,
+              phases=[Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck))
+    @given(case=operation.as_strategy(mode))
+    def send(case):
+        case.call_and_validate(base_url=base_url, session=session, timeout=30, **checks)
+        sent.append(case)
+
+    send()
+    return len(sent)
+
+
+@pytest.fixture
+def loopback_only(monkeypatch):
+    """Connections to this machine only: what the fuzzer does must never reach the network."""
+    import ipaddress
+    import socket
+
+    connect = socket.socket.connect
+
+    def checked(sock, address):
+        if isinstance(address, tuple) and not ipaddress.ip_address(address[0]).is_loopback:
+            raise AssertionError(f"a connection to {address!r} was attempted")
+        return connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", checked)
+
+
+def test_requests_generated_from_the_document_get_no_server_error_and_match_it(corpus_server, loopback_only):
+    import requests
+    import schemathesis
+    from schemathesis import GenerationMode
+    from schemathesis.checks import not_a_server_error, positive_data_acceptance, response_schema_conformance
+
+    session = requests.Session()
+    session.trust_env = False  # never a proxy: every request goes to this machine's test server
+    schema = schemathesis.openapi.from_dict(session.get(corpus_server.url + "/api/openapi.json", timeout=30).json())
+    valid, invalid = {}, {}
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        # A request the document allows may still be refused with a documented 400 (a query that does not
+        # parse, 'from' after 'to'); that response is checked against the Error schema like any other.
+        valid[operation.path] = send_generated(operation, GenerationMode.POSITIVE, GENERATED_REQUESTS[operation.path],
+                                               corpus_server.url, session, excluded_checks=[positive_data_acceptance])
+        if operation.path in INVALID_REQUESTS:
+            # Some breaks of the rules cannot be seen in a query string (an array sent as a single value
+            # is one value): what counts is that none makes the server fail or answer out of the document.
+            invalid[operation.path] = send_generated(
+                operation, GenerationMode.NEGATIVE, INVALID_REQUESTS[operation.path], corpus_server.url, session,
+                checks=[not_a_server_error, response_schema_conformance])
+    assert set(valid) == set(GENERATED_REQUESTS) and set(invalid) == set(INVALID_REQUESTS)
+    assert sum(valid.values()) >= 1000, valid

@@ -113,3 +113,114 @@ def test_every_page_names_its_icon_which_is_served_from_the_app(client):
         response = client.get(icon)
         assert response.status_code == 200 and response.mimetype == "image/svg+xml"
         response.close()
+
+
+HREF = re.compile(r'\s(?:href|src|action)="([^"]*)"')
+SAFE_ORIGINAL = "https://news.example/lisbon-strike"
+
+
+@pytest.fixture(scope="module")
+def hostile_client(hostile_index):
+    return create_app({"INDEX_DIR": str(hostile_index)}).test_client()
+
+
+def links_in(html: str) -> list[str]:
+    return [unescape(href) for href in HREF.findall(html)]
+
+
+def is_local(href: str) -> bool:
+    return href.startswith("/") and not href.startswith(("//", "/\\"))
+
+
+def test_hostile_records_never_give_a_link_that_is_not_http_or_this_site(hostile_client):
+    listed = hostile_client.get("/api/search?per_page=100&collapse=false").get_json()
+    assert listed["total"] == 15
+    assert sorted(hit["url"] or "" for hit in listed["results"]) == [""] * 14 + [SAFE_ORIGINAL]
+    pages = [hostile_client.get(f"/articles/{hit['id']}") for hit in listed["results"]]
+    pages += [hostile_client.get("/?q=strike"), hostile_client.get("/?per_page=100&collapse=false")]
+    originals = []
+    for page in pages:
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert "<script" not in html.lower() and not re.search(r"<[^>]+\son\w+=", html)  # every payload escaped
+        originals += [href for href in links_in(html) if not is_local(href)]
+    assert originals == [SAFE_ORIGINAL]
+    for hit in listed["results"]:
+        assert hostile_client.get(f"/api/articles/{hit['id']}").get_json()["url"] in (None, SAFE_ORIGINAL)
+
+
+def test_the_article_page_renders_only_an_http_url_as_a_link(hostile_client):
+    from flask import render_template
+
+    from search.article import Article
+    from web import links
+
+    article = Article(id="x", title="T", text="Body", url="https://example.org/story")
+    with hostile_client.application.test_request_context("/articles/x"):
+        safe = render_template("article.html", article=article, related=[], links=links)
+        article.url = "java\tscript:alert(document.domain)"  # set after the record's own check
+        hostile = render_template("article.html", article=article, related=[], links=links)
+    assert 'href="https://example.org/story"' in safe
+    assert "script:" not in hostile and "Original page" not in hostile
+
+
+def raw_get(server, path: str, host: str | None = None, method: str = "GET"):
+    """One request as sent, Host header included, redirects not followed: (status, headers)."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.server.server_port, timeout=30)
+    connection.putrequest(method, path, skip_host=host is not None)
+    if host:
+        connection.putheader("Host", host)
+    connection.endheaders()
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response.status, response.headers
+
+
+def every_kind_of_response(server) -> list[tuple[str, str, int]]:
+    """(method, path, status) for each kind of response the site gives."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(server.url + "/api/search?q=Okrestina", timeout=30) as response:
+        article = json.loads(response.read())["results"][0]["id"]
+    return [("GET", "/", 200), ("GET", "/?q=belarus&person=Yuri+Karayev", 200), ("GET", "/?q=title:(", 400),
+            ("GET", "/help", 200), ("GET", f"/articles/{article}", 200), ("GET", "/articles/nope", 404),
+            ("GET", "/static/style.css", 200), ("GET", "/static/icon.svg", 200), ("GET", "/nothing-here", 404),
+            ("GET", "/api/search?q=belarus", 200), ("GET", "/api/search?sort=sideways", 400),
+            ("GET", "/api/search.csv?q=belarus", 200), ("GET", "/api/search.jsonl?q=belarus", 200),
+            ("GET", f"/api/articles/{article}", 200), ("GET", f"/api/articles/{article}/related", 200),
+            ("GET", "/api/articles/nope", 404), ("GET", "/api/openapi.json", 200), ("POST", "/api/search", 405),
+            ("HEAD", "/", 200)]
+
+
+def test_every_response_carries_the_security_headers(corpus_server):
+    for method, path, status in every_kind_of_response(corpus_server):
+        got, headers = raw_get(corpus_server, path, method=method)
+        assert got == status, path
+        policy = headers["Content-Security-Policy"] or ""
+        directives = dict((d.strip().split(" ", 1) + [""])[:2] for d in policy.split(";"))
+        assert directives.get("default-src") == "'self'" and directives.get("frame-ancestors") == "'none'", path
+        assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy, path
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+        assert headers["Referrer-Policy"] in ("same-origin", "no-referrer", "strict-origin-when-cross-origin"), path
+
+
+def test_a_server_error_carries_the_security_headers_too(corpus_index):
+    app = create_app({"INDEX_DIR": str(corpus_index)})
+    for path in ("/fails", "/api/fails"):  # an error page, and an error as JSON
+        app.add_url_rule(path, path, lambda: 1 / 0)
+    for path in ("/fails", "/api/fails"):
+        response = app.test_client().get(path)
+        assert response.status_code == 500
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/static//style.css", "/static//x", "/api//search", "//help", "/help/",
+                                  "/api/search/", "/articles/x/", "/static/", "/static/../README.md"])
+def test_no_response_redirects_to_a_host_taken_from_the_request(corpus_server, path):
+    status, headers = raw_get(corpus_server, path, host="evil.example")
+    assert not 300 <= status < 400 and headers["Location"] is None, (status, headers["Location"])

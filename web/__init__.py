@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.index import SearchIndex
@@ -15,6 +15,9 @@ def create_app(config: dict | None = None) -> Flask:
     """The Flask application. ``config`` may set ``INDEX_DIR`` and ``SEARCH_TIME_LIMIT`` (seconds;
     defaults: the ``index_dir`` and ``search_time_limit`` settings)."""
     app = Flask(__name__)
+    # werkzeug answers "/static//x" with a redirect to an absolute URL built from the Host header;
+    # a path with doubled slashes is simply not found instead.
+    app.url_map.merge_slashes = False
     settings = Settings.from_env()
     app.config["INDEX_DIR"] = str(settings.index_dir)
     app.config["SEARCH_TIME_LIMIT"] = settings.search_time_limit
@@ -27,7 +30,24 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(views.blueprint)
     app.register_blueprint(api.blueprint, url_prefix="/api")
     app.register_error_handler(HTTPException, _http_error)
+    app.after_request(_security_headers)
     return app
+
+
+SECURITY_HEADERS = {
+    # The pages need no script (the chart is drawn on the server) and load nothing from elsewhere,
+    # so a record's text that slipped through escaping could neither run inline nor phone home.
+    "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                               "frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",  # what someone searched for stays on this site
+}
+
+
+def _security_headers(response: Response) -> Response:
+    """The same security headers on every response: pages, API, files, errors."""
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 def _http_error(error: HTTPException):

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from flask import url_for
 
+from search.article import safe_link  # noqa: F401 (templates render an article's own URL only through it)
 from search.query import FACETS, SearchRequest, SearchResult
 
 FACET_LABELS = {"people": "People", "orgs": "Organisations", "places": "Places", "sources": "Sources",

@@ -3,7 +3,8 @@ responses against it)."""
 
 from __future__ import annotations
 
-from search.query import FILTER_PARAMS, MAX_PAGE, MAX_PER_PAGE, SORTS
+from search.query import (FILTER_PARAMS, MAX_FILTER_VALUES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH,
+                          MAX_VALUES, SORTS)
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
 _DATE = {"type": "string", "format": "date"}
@@ -13,21 +14,25 @@ _NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 def _query(name: str, description: str, schema: dict, repeat: bool = False) -> dict:
     parameter = {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
     if repeat:
-        parameter.update(schema={"type": "array", "items": schema}, style="form", explode=True)
+        parameter.update(schema={"type": "array", "items": schema, "maxItems": MAX_VALUES}, style="form", explode=True)
     return parameter
 
 
+_VALUE = {"type": "string", "maxLength": MAX_VALUE_LENGTH}
+
+
 SEARCH_PARAMETERS = [
-    _query("q", "Words and the query language (see /help); empty lists every article.", {"type": "string"}),
+    _query("q", "Words and the query language (see /help); empty lists every article.",
+           {"type": "string", "maxLength": MAX_QUERY_LENGTH}),
     _query("from", "Published on or after this day.", _DATE),
     _query("to", "Published on or before this day.", _DATE),
     _query("mentioned_from", "The text mentions a day on or after this one.", _DATE),
     _query("mentioned_to", "The text mentions a day on or before this one.", _DATE),
-    *[_query(param, f"Only articles with this value in {attr} (any case); repeatable, every value must match.",
-             {"type": "string"}, repeat=True) for param, attr in FILTER_PARAMS.items()],
+    *[_query(param, f"Only articles with this value in {attr} (any case); repeatable, every value must match "
+                    f"(the six filters together take up to {MAX_FILTER_VALUES} values).", _VALUE, repeat=True) for param, attr in FILTER_PARAMS.items()],
     _query("sort", "Order of the results.", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
     _query("collapse", "Fold copies of one story into one result.", {"type": "boolean", "default": True}),
-    _query("copies_of", "An article id: only that article and its copies.", {"type": "string"}),
+    _query("copies_of", "An article id: only that article and its copies.", _VALUE),
     _query("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
     _query("per_page", "Results per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 10}),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from search.article import Article, article_id, fingerprint
+from search.article import Article, article_id, fingerprint, safe_link
 from search.ingest.bylines import choose_authors
 from search.ingest.dates import publication_date
 from search.ingest.decode import decode_html
@@ -45,8 +45,8 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
     """Extract an article's text, metadata and publication date from a page (entities are added later).
 
     ``url`` is where the page was found, ``origin`` where it was read from (a path); the article's
-    id comes from its canonical URL, else ``url``, else ``origin``. Raises UnreadableDocument when the
-    page cannot be read or holds no article text.
+    id comes from its canonical URL, else ``url`` (either only when http(s)), else ``origin``. Raises
+    UnreadableDocument when the page cannot be read or holds no article text.
     """
     if isinstance(html, bytes):
         raw, html = html, decode_html(html)
@@ -59,7 +59,7 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
     except ValueError as error:
         raise UnreadableDocument(f"not an HTML page ({error})") from None
     meta = read_metadata(tree, url)
-    canonical = meta.canonical_url or url
+    canonical = meta.canonical_url or safe_link(url)
     published = publication_date(tree, url=canonical)
     site = source_name(meta.site_name or site_from_title(meta.html_title, canonical), canonical)
     title = choose_title(tree, [meta.title, meta.html_title], site, canonical)

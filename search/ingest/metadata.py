@@ -9,6 +9,7 @@ from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 
+from search.article import safe_link
 from search.ingest.bylines import split_names
 
 _WRITTEN_BY = {"written by", "verfasst von", "geschrieben von", "écrit par", "escrito por", "scritto da"}
@@ -132,8 +133,7 @@ def read_metadata(tree, url: str | None = None) -> PageMetadata:
     candidate = (canonical[0].strip() if canonical else None) or meta.get("og:url")
     if candidate:
         data.canonical_url = urljoin(url or "", candidate) if url else candidate
-    if data.canonical_url and not data.canonical_url.startswith(("http://", "https://")):
-        data.canonical_url = None
+    data.canonical_url = safe_link(data.canonical_url)
 
     lang = tree.get("lang") or tree.get("xml:lang") or meta.get("og:locale") or meta.get("content-language")
     if lang:

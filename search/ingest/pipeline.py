@@ -14,7 +14,7 @@ from functools import partial
 from itertools import chain, islice
 from typing import Callable, Iterable, Iterator
 
-from search.article import Article, article_id
+from search.article import Article, article_id, safe_link
 from search.ingest.dates import parse_date
 from search.ingest.entities import recognizer
 from search.ingest.errors import UnreadableDocument
@@ -38,11 +38,12 @@ def article_from_record(doc: RawDocument) -> Article:
     if not text and not doc.title:
         raise UnreadableDocument("the record has neither text nor title")
     published = parse_date(doc.published)
+    url = safe_link(doc.url)
     return Article(
         mentioned_dates=mentioned_dates(text, published),
-        id=article_id(doc.url or doc.origin),
-        url=doc.url,
-        source=source_name(doc.source, doc.url),
+        id=article_id(url or doc.origin),
+        url=url,
+        source=source_name(doc.source, url),
         authors=list(doc.authors),
         title=doc.title or text.split("\n", 1)[0][:120],
         published=published,
