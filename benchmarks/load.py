@@ -1,13 +1,16 @@
 """Load on a real `news-search serve` over loopback: 8 clients searching at once, then the same while
-`news-search reindex` rebuilds the index, while 10 clients hold connections half-open, and while 10
-clients read an export of every article very slowly. Each configuration of the server is measured
-in the same run; the anchor is the one `serve` used before: 2 sync workers, timeout 60 s.
+10 clients hold connections half-open, while 10 clients read an export of every article very slowly,
+and while `news-search reindex` rebuilds the index. Each configuration of the server is measured in
+the same run; the anchor is the one `serve` used before: 2 sync workers, timeout 60 s.
 
-    python benchmarks/load.py [--articles 2000] [--requests 400] [--configs sync,serve]
+    python benchmarks/load.py [--articles 2000] [--requests 1000] [--slow 10] [--configs sync,serve]
 
 The index is a slice of Reuters-21578 (../shared/data), or the bundled corpus/ when that is absent.
 Every phase is bounded: at most --requests requests (the reindex phase: until the rebuild is served,
-at most four times that) and at most 60 s; a request still unanswered then counts as an error.
+at most ten times that), none sent after 50 s, and a request unanswered after 10 s is an error, so a
+phase lasts 60 s at most. The rebuild reads the same articles without entity recognition, so that on
+two cores it ends, and the server switches to it, within the phase (the phase comes last, as the
+rebuilt index has no entities).
 """
 
 from __future__ import annotations
@@ -32,8 +35,10 @@ from urllib.parse import urlencode
 from common import DATA, ROOT, reuters_subset
 
 CLIENTS = 8
-SLOW_CLIENTS = 10
-PHASE_SECONDS = 60.0
+SENDING_SECONDS = 50.0
+"""No request of a phase is sent later than this."""
+REQUEST_SECONDS = 10.0
+"""A request unanswered after this long is an error."""
 SEARCHES = [
     {"q": "oil"}, {"q": "coffee prices"}, {"q": '"trade deficit"'}, {"q": "bank", "place": "United States"},
     {"q": "wheat", "from": "1987-03-01", "to": "1987-03-31"}, {}, {"q": "dollar yen", "sort": "newest"},
@@ -51,17 +56,21 @@ _Gunicorn(app, {"bind": "127.0.0.1:" + sys.argv[2], "workers": 2, "accesslog": "
 """The configuration `serve` had before its threaded worker: gunicorn's sync workers."""
 GUNICORN_THREADED = ANCHOR.replace('"workers": 2,', '"workers": 2, "worker_class": "gthread", "threads": 8,')
 """gunicorn's own threaded worker, 8 threads, without the guards of web/worker.py (for comparison)."""
+GUNICORN_GEVENT = ANCHOR.replace('"workers": 2,', '"workers": 2, "worker_class": "gevent",')
+"""gunicorn's gevent worker (for comparison; needs ``pip install gevent``, which the project does not use)."""
+
+
+CONFIGS = {"sync": "2 sync workers (before)", "gthread": "gunicorn's gthread, 2×8 threads",
+           "gevent": "gunicorn's gevent worker, 2 workers",
+           "serve": "news-search serve (2 workers; serve-N: N threads each)"}
 
 
 def server_command(config: str, index_dir: Path, port: int) -> list[str]:
-    if config == "serve":
-        return [sys.executable, "-m", "search", "serve", "--index", str(index_dir), "--port", str(port)]
-    script = {"sync": ANCHOR, "gthread": GUNICORN_THREADED}[config]
+    if config.startswith("serve"):
+        threads = ["--threads", config.split("-")[1]] if "-" in config else []
+        return [sys.executable, "-m", "search", "serve", "--index", str(index_dir), "--port", str(port), *threads]
+    script = {"sync": ANCHOR, "gthread": GUNICORN_THREADED, "gevent": GUNICORN_GEVENT}[config]
     return [sys.executable, "-c", script, str(index_dir), str(port)]
-
-
-CONFIG_NAMES = {"sync": "2 sync workers (before)", "gthread": "gunicorn gthread, 2×8 threads",
-                "serve": "news-search serve, 2×8 threads"}
 
 
 @dataclass
@@ -110,12 +119,12 @@ def get(port: int, path: str, timeout: float) -> tuple[int, bytes]:
 
 
 def run_load(port: int, paths: list[str], name: str, count: int, until=None) -> Phase:
-    """CLIENTS threads issue ``count`` requests from ``paths`` in turn, each on a new connection; the
-    phase ends when they are done (or, given ``until``, when it returns True), at PHASE_SECONDS at most."""
+    """CLIENTS threads issue ``count`` requests from ``paths`` in turn, each on a new connection, until
+    they are done, ``until()`` is True or SENDING_SECONDS have passed."""
     phase, lock = Phase(name), threading.Lock()
     queue = iter(itertools.islice(itertools.cycle(paths), count))
     start = time.monotonic()
-    deadline = start + PHASE_SECONDS
+    deadline = start + SENDING_SECONDS
 
     def client() -> None:
         while True:
@@ -125,7 +134,7 @@ def run_load(port: int, paths: list[str], name: str, count: int, until=None) -> 
             if path is None or now >= deadline or (until is not None and until()):
                 return
             try:
-                status, _ = get(port, path, deadline - now)
+                status, _ = get(port, path, REQUEST_SECONDS)
                 outcome = None if status == 200 else f"status {status}"
             except TimeoutError:
                 outcome = "timed out"
@@ -147,13 +156,13 @@ def run_load(port: int, paths: list[str], name: str, count: int, until=None) -> 
 
 
 class SlowClients:
-    """SLOW_CLIENTS connections kept open for as long as a phase lasts, each opened again when the
+    """``count`` connections kept open for as long as a phase lasts, each opened again when the
     server drops it: ``half-line`` sends half a request line and nothing more; ``reader`` asks for
     an export of every article and reads 4 KiB of it every second."""
 
-    def __init__(self, port: int, kind: str):
+    def __init__(self, port: int, kind: str, count: int):
         self.port, self.kind, self.stop, self.opened = port, kind, threading.Event(), 0
-        self.threads = [threading.Thread(target=self._hold) for _ in range(SLOW_CLIENTS)]
+        self.threads = [threading.Thread(target=self._hold) for _ in range(count)]
 
     def __enter__(self) -> "SlowClients":
         for thread in self.threads:
@@ -217,14 +226,21 @@ def stop_server(process: subprocess.Popen) -> float:
     return time.monotonic() - start
 
 
-def measure(config: str, source: Path, index_dir: Path, folder: Path, count: int) -> list[Phase]:
+def measure(config: str, source: Path, index_dir: Path, folder: Path, count: int, slow: int) -> list[Phase]:
     process, port = start_server(config, index_dir, folder / f"{config}.log")
     try:
         paths = request_paths(port)
         phases = [run_load(port, paths, "searches", count)]
 
+        for kind in ("half-line", "reader"):
+            with SlowClients(port, kind, slow) as clients:
+                phase = run_load(port, paths, f"{slow} slow clients: {kind}", count)
+            phase.note = f"  ({clients.opened} slow connections opened)"
+            phases.append(phase)
+
         reindex = subprocess.Popen([sys.executable, "-m", "search", "reindex", str(source), "--index", str(index_dir)],
-                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   env={**os.environ, "NEWS_SEARCH_ENTITY_LANGUAGES": ""})
         ended: list[float] = []
 
         def served_rebuild() -> bool:
@@ -233,21 +249,15 @@ def measure(config: str, source: Path, index_dir: Path, folder: Path, count: int
             return bool(ended) and time.monotonic() > ended[0] + 3.0  # workers look every 2 s
 
         started = time.monotonic()
-        phase = run_load(port, paths, "during reindex", 4 * count, until=served_rebuild)
-        reindex.wait()
-        phase.note = (f"  reindex {reindex.returncode == 0 and 'done' or 'FAILED'} in "
+        phase = run_load(port, paths, "during reindex", 10 * count, until=served_rebuild)
+        reindex.wait(600)
+        phase.note = (f"  reindex {'done' if reindex.returncode == 0 else 'FAILED'} in "
                       f"{(ended[0] if ended else time.monotonic()) - started:.0f} s"
                       + ("" if ended else ", NOT within the phase"))
         phases.append(phase)
-
-        for kind in ("half-line", "reader"):
-            with SlowClients(port, kind) as slow:
-                phase = run_load(port, paths, f"10 slow clients: {kind}", count)
-            phase.note = f"  ({slow.opened} slow connections opened)"
-            phases.append(phase)
     finally:
         stopped = stop_server(process)
-    print(f"{CONFIG_NAMES[config]}: stopped {stopped:.1f} s after SIGTERM", flush=True)
+    print(f"{config}, {CONFIGS[config.split('-')[0]]}: stopped {stopped:.1f} s after SIGTERM", flush=True)
     for phase in phases:
         print(phase.line(), flush=True)
     return phases
@@ -256,9 +266,10 @@ def measure(config: str, source: Path, index_dir: Path, folder: Path, count: int
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=2000, help="Reuters articles to index")
-    parser.add_argument("--requests", type=int, default=400, help="requests in each phase")
+    parser.add_argument("--requests", type=int, default=1000, help="requests in each phase")
+    parser.add_argument("--slow", type=int, default=10, help="slow clients in the last two phases")
     parser.add_argument("--configs", default="sync,serve",
-                        help=f"comma-separated, in order, from {', '.join(CONFIG_NAMES)} (sync is the anchor)")
+                        help=f"comma-separated, in order, from {', '.join(CONFIGS)} (sync is the anchor)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
@@ -276,7 +287,7 @@ def main() -> None:
         print(f"Indexed in {time.monotonic() - start:.0f} s. {CLIENTS} clients, {args.requests} requests a phase, "
               f"CPUs: {os.cpu_count()}", flush=True)
         for config in args.configs.split(","):
-            measure(config, source, index_dir, folder, args.requests)
+            measure(config, source, index_dir, folder, args.requests, args.slow)
 
 
 if __name__ == "__main__":
