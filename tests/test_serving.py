@@ -1,5 +1,7 @@
-"""The production server (gunicorn, started by ``news-search serve``) while the index is rebuilt."""
+"""The production server (gunicorn, started by ``news-search serve``): while the index is rebuilt, and beside
+clients that are slow or silent."""
 
+import http.client
 import json
 import re
 import shutil
@@ -214,3 +216,22 @@ def test_half_open_connections_are_dropped_and_the_server_then_answers_as_usual(
         assert list(pool.map(prompt_search, [url] * 16)) == [before] * 16
     assert "Traceback" not in log.read_text()
     assert log.read_text().count("Booting worker") == 2  # no worker was killed and restarted
+
+
+def test_a_request_sent_in_pieces_and_requests_sent_together_are_answered_on_one_connection(serving):
+    url, _ = serving
+    sock = connect(url)
+    sock.settimeout(PROMPT)
+    for piece in (b"GET /api/se", b"arch?q=Lukashenko HTTP/1.1\r\nHost: localhost\r\n", b"\r\n"):
+        sock.sendall(piece)
+        time.sleep(0.3)
+    first = http.client.HTTPResponse(sock)
+    first.begin()
+    assert first.status == 200 and json.loads(first.read())["total"] >= 1
+    sock.sendall(b"GET /api/search HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                 b"GET /help HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    rest = b""
+    while chunk := sock.recv(65536):
+        rest += chunk
+    sock.close()
+    assert rest.count(b"HTTP/1.1 200 OK\r\n") == 2
