@@ -23,7 +23,8 @@ HEAD_SECONDS = 10.0
 HEAD_BYTES = 64 * 1024
 """Request line and headers larger than this are refused (browsers send a few kilobytes at most)."""
 SEND_SECONDS = 30.0
-"""How long a response waits for a client that reads none of it before the connection is dropped."""
+"""How long one write of a response (a whole page, or a few rows of an export) may wait for the client
+to take it before the connection is dropped."""
 
 
 class GuardedThreadWorker(ThreadWorker):
@@ -100,7 +101,7 @@ class GuardedThreadWorker(ThreadWorker):
         try:
             return super().handle_request(req, conn)
         except TimeoutError:
-            self.log.info("Dropped a connection from %s: it read none of its response for %g s",
+            self.log.info("Dropped a connection from %s: it stopped reading its response for %g s",
                           _peer(conn), SEND_SECONDS)
             return False
 
