@@ -2,12 +2,14 @@
 
 gunicorn's own threaded worker hands a connection to a thread as soon as a byte of it arrives, and
 the thread then waits for the rest of the request with no time limit: a client that sends half a
-request line keeps a thread for as long as it likes, and enough of them stop the worker. Here the
-worker's event loop gathers each request's line and headers as they come, without a thread, and
-hands the request to a thread only once they are complete; a request whose headers take longer
-than ``HEAD_SECONDS`` is dropped. A response that its client stops reading is dropped after
-``SEND_SECONDS``, and a worker whose threads are all busy stops accepting connections, so that the
-other workers take them instead of queueing them behind it.
+request line keeps a thread for as long as it likes, and enough of them stop the worker. Here a
+thread only reads what has arrived, without waiting, and gives the connection back to the worker's
+event loop until more comes; the request is answered once its line and headers are complete, and
+dropped if they take longer than ``HEAD_SECONDS`` (a connection silent for the keep-alive time is
+closed by gunicorn). A response that its client stops reading is dropped after ``SEND_SECONDS``, and
+a worker whose threads are all busy stops accepting connections, so that the other workers take
+them instead of queueing them behind it. This leans on the internals of gunicorn's ThreadWorker
+(``_DEFER``, ``enqueue_req``, ``finish_request``): gunicorn is pinned, check them when it is upgraded.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from gunicorn.workers.gthread import _DEFER, ThreadWorker
 HEAD_SECONDS = 10.0
 """How long a client may take to send a request's line and headers."""
 HEAD_BYTES = 64 * 1024
-"""Request line and headers larger than this are refused (browsers send a few kilobytes at most)."""
+"""A request line and headers larger than this close the connection (browsers send a few kilobytes)."""
 SEND_SECONDS = 30.0
 """How long one write of a response (a whole page, or a few rows of an export) may wait for the client
 to take it before the connection is dropped."""
