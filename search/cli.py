@@ -159,8 +159,10 @@ def _terminal_snippet(snippet: str) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Requests each worker answers at once (searches take turns; the others are sending).")
 @index_option
-def serve(host: str, port: int, workers: int, index_dir: Path) -> None:
+def serve(host: str, port: int, workers: int, threads: int, index_dir: Path) -> None:
     """Serve the search site with gunicorn; indexes corpus/ first if the index is empty."""
     settings = Settings.from_env(index_dir=index_dir)
     if SearchIndex(index_dir).count() == 0:
@@ -172,4 +174,4 @@ def serve(host: str, port: int, workers: int, index_dir: Path) -> None:
                        "add articles with 'news-search index PATH'.", err=True)
     from web.server import serve as run_server
 
-    run_server(index_dir=index_dir, host=host, port=port, workers=workers)
+    run_server(index_dir=index_dir, host=host, port=port, workers=workers, threads=threads)

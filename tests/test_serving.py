@@ -1,13 +1,17 @@
-"""The production server (gunicorn, started by ``news-search serve``) while the index is rebuilt."""
+"""The production server (gunicorn, started by ``news-search serve``): while the index is rebuilt, and beside
+clients that are slow or silent."""
 
+import http.client
 import json
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
@@ -41,31 +45,41 @@ def logged(log, text: str, times: int = 1, seconds: float = 30) -> bool:
     return log.read_text().count(text) == times
 
 
-@pytest.fixture
-def served(tmp_path):
-    """``news-search serve`` on an empty index, from the project folder (so it indexes corpus/)."""
+def start_server(index_dir, log_path, *options: str):
+    """``news-search serve`` on ``index_dir`` (from the project folder, so an empty index gets corpus/),
+    logging to ``log_path``, once it answers: (process, url)."""
     port = free_port()
-    index_dir = tmp_path / "index"
-    log = open(tmp_path / "serve.log", "w")
+    log = open(log_path, "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "search", "serve", "--port", str(port), "--index", str(index_dir)],
+        [sys.executable, "-m", "search", "serve", "--port", str(port), "--index", str(index_dir), *options],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
     )
+    log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
         try:
             fetch(url + "/api/search")
-            break
+            return process, url
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                pytest.fail("the server did not start:\n" + (tmp_path / "serve.log").read_text())
+                pytest.fail("the server did not start:\n" + log_path.read_text())
             time.sleep(0.3)
-    yield url, index_dir
+
+
+def stop_server(process) -> None:
     process.terminate()
     process.wait(20)
-    log.close()
+
+
+@pytest.fixture
+def served(tmp_path):
+    """``news-search serve`` on an empty index, so it indexes corpus/ first."""
+    index_dir = tmp_path / "index"
+    process, url = start_server(index_dir, tmp_path / "serve.log")
+    yield url, index_dir
+    stop_server(process)
 
 
 def test_serve_indexes_the_corpus_when_empty_and_shows_the_belarus_story(served, tmp_path):
@@ -124,3 +138,100 @@ def test_each_worker_opens_a_rebuilt_index_before_anyone_searches(served, tmp_pa
     assert logged(tmp_path / "serve.log", "switched to the rebuilt index: 3 articles", times=2)
     _, body = fetch(url + "/api/search")
     assert json.loads(body)["total"] == 3
+
+
+@pytest.fixture
+def serving(corpus_index_copy, tmp_path):
+    """``news-search serve`` on a copy of the corpus index, both workers ready: (url, log)."""
+    log = tmp_path / "serve.log"
+    process, url = start_server(corpus_index_copy, log)
+    assert logged(log, " ready: ", times=2)
+    yield url, log
+    stop_server(process)
+
+
+SLOW_CLIENTS = 10
+PROMPT = 5.0
+"""Seconds a search may take while slow clients are connected (the sync workers used before held it for 60)."""
+
+
+def connect(url: str, sent: bytes = b"", receive_buffer: int | None = None) -> socket.socket:
+    host, port = url.removeprefix("http://").split(":")
+    sock = socket.socket()
+    if receive_buffer:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.connect((host, int(port)))
+    if sent:
+        sock.sendall(sent)
+    return sock
+
+
+def prompt_search(url: str, query: str = "Lukashenko") -> int:
+    """The number of articles a search finds, failing if it takes more than PROMPT seconds."""
+    with urllib.request.urlopen(url + "/api/search?" + urlencode({"q": query}), timeout=PROMPT) as response:
+        return json.loads(response.read())["total"]
+
+
+@pytest.mark.parametrize("sent", [b"GET /api/sea", b""], ids=["half a request line", "nothing"])
+def test_searches_answer_promptly_while_ten_connections_are_held_half_open(serving, sent):
+    url, _ = serving
+    queries = ("Lukashenko", "Fagradalsfjall", "")
+    before = [prompt_search(url, query) for query in queries]
+    held = [connect(url, sent) for _ in range(SLOW_CLIENTS)]
+    time.sleep(0.5)  # the server has taken them all
+    try:
+        assert [prompt_search(url, query) for query in queries] == before
+    finally:
+        for sock in held:
+            sock.close()
+
+
+def test_clients_reading_an_export_slowly_hold_up_no_search(serving):
+    url, _ = serving
+    before = prompt_search(url)
+    request = b"GET /api/search.csv HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    readers = [connect(url, request, receive_buffer=4096) for _ in range(SLOW_CLIENTS)]
+    time.sleep(0.5)
+    try:
+        assert prompt_search(url) == before
+        readers[0].settimeout(PROMPT)
+        assert readers[0].recv(64).startswith(b"HTTP/1.1 200")  # answered, only read slowly
+    finally:
+        for sock in readers:
+            sock.close()
+
+
+def test_half_open_connections_are_dropped_and_the_server_then_answers_as_usual(serving):
+    url, log = serving
+    before = prompt_search(url)
+    held = [connect(url, b"GET /api/sea") for _ in range(SLOW_CLIENTS)]
+    time.sleep(0.5)
+    for sock in held[:5]:  # these clients give up
+        sock.close()
+    for sock in held[5:]:  # these wait: the server drops them within seconds
+        sock.settimeout(15)
+        assert sock.recv(1) == b""
+        sock.close()
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(prompt_search, [url] * 16)) == [before] * 16
+    assert "Traceback" not in log.read_text()
+    assert log.read_text().count("Booting worker") == 2  # no worker was killed and restarted
+
+
+def test_a_request_sent_in_pieces_and_requests_sent_together_are_answered_on_one_connection(serving):
+    url, _ = serving
+    sock = connect(url)
+    sock.settimeout(PROMPT)
+    for piece in (b"GET /api/se", b"arch?q=Lukashenko HTTP/1.1\r\nHost: localhost\r\n", b"\r\n"):
+        sock.sendall(piece)
+        time.sleep(0.3)
+    first = http.client.HTTPResponse(sock)
+    first.begin()
+    assert first.status == 200 and json.loads(first.read())["total"] >= 1
+    sock.sendall(b"GET /api/search HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                 b"GET /help HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    rest = b""
+    while chunk := sock.recv(65536):
+        rest += chunk
+    sock.close()
+    assert rest.count(b"HTTP/1.1 200 OK\r\n") == 2

@@ -9,6 +9,7 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 
 from web import create_app
+from web.worker import GuardedThreadWorker
 
 
 class _Gunicorn(BaseApplication):
@@ -54,10 +55,15 @@ def _warm_up(app):
     return post_worker_init
 
 
-def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 5000, workers: int = 2) -> None:
-    """Run the site until interrupted."""
+KEEP_ALIVE_SECONDS = 5
+"""How long an idle connection is kept open for its next request (it holds no thread meanwhile)."""
+
+
+def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 5000, workers: int = 2, threads: int = 8) -> None:
+    """Run the site until interrupted: ``workers`` processes of ``threads`` threads each (see web/worker.py)."""
     app = create_app({"INDEX_DIR": str(index_dir)})
     # No control socket: nothing here uses it, and it would be written under the user's home folder.
-    _Gunicorn(app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "timeout": 60,
+    _Gunicorn(app, {"bind": f"{host}:{port}", "workers": workers, "worker_class": GuardedThreadWorker,
+                    "threads": threads, "keepalive": KEEP_ALIVE_SECONDS, "accesslog": "-", "timeout": 60,
                     "graceful_timeout": 10, "control_socket_disable": True,
                     "post_worker_init": _warm_up(app)}).run()
