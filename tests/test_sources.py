@@ -8,7 +8,7 @@ def test_find_inputs_walks_folders_for_known_suffixes(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
     for name in ("a/one.html", "a/b/two.htm", "a/b/three.html.gz", "four.jsonl", "notes.txt", "a/img.png"):
         (tmp_path / name).write_bytes(b"x")
-    found = [p.relative_to(tmp_path).as_posix() for p in find_inputs([tmp_path])]
+    found = [p.relative_to(tmp_path).as_posix() for p in find_inputs([tmp_path]).files]
     assert sorted(found) == ["a/b/three.html.gz", "a/b/two.htm", "a/one.html", "four.jsonl"]
 
 

@@ -15,9 +15,11 @@ from search.ingest.mentions import mentioned_dates
 from search.ingest.metadata import parse_tree, read_metadata
 from search.ingest.text import clean_text, extract_body
 from search.ingest.titles import choose_title
+from search.settings import Settings
 
 MIN_WORDS = 5
 """Fewer words than this are not an article (a menu, a bare link, an empty template)."""
+_START_TAG = re.compile(r"<[A-Za-z]")
 
 
 def source_name(site_name: str | None, url: str | None) -> str | None:
@@ -41,12 +43,23 @@ def site_from_title(html_title: str | None, url: str | None) -> str | None:
     return None
 
 
-def extract_article(html: str | bytes, url: str | None = None, *, origin: str | None = None) -> Article:
+def check_elements(html: str, max_elements: int) -> None:
+    """Raises UnreadableDocument when the page has more than ``max_elements`` start tags: the
+    parsed tree and what trafilatura and htmldate build from it grow with the elements (a page of
+    a million ``<p>`` takes gigabytes), so such a page is refused before it is parsed."""
+    for count, _ in enumerate(_START_TAG.finditer(html), start=1):
+        if count > max_elements:
+            raise UnreadableDocument(f"too large (over {max_elements:,} HTML elements; "
+                                     "the limit is NEWS_SEARCH_MAX_ELEMENTS)")
+
+
+def extract_article(html: str | bytes, url: str | None = None, *, origin: str | None = None,
+                    max_elements: int = Settings.max_elements) -> Article:
     """Extract an article's text, metadata and publication date from a page (entities are added later).
 
     ``url`` is where the page was found, ``origin`` where it was read from (a path); the article's
     id comes from its canonical URL, else ``url``, else ``origin``. Raises UnreadableDocument when the
-    page cannot be read or holds no article text.
+    page cannot be read, holds more than ``max_elements`` elements or holds no article text.
     """
     if isinstance(html, bytes):
         raw, html = html, decode_html(html)
@@ -54,6 +67,7 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
         raw = html.encode("utf-8", errors="replace")
         if not html.strip():
             raise UnreadableDocument("empty page")
+    check_elements(html, max_elements)
     try:
         tree = parse_tree(html)
     except ValueError as error:
