@@ -12,6 +12,14 @@ _DECLARED_CHARSET = re.compile(
     re.IGNORECASE,
 )
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_CONTROL = bytes(byte for byte in range(32) if byte not in b"\t\n\r\f\x1b")
+"""Bytes that text next to never holds; binary data is full of them (one byte in ten)."""
+
+
+def looks_binary(head: bytes) -> bool:
+    """Whether the start of a file is binary data: more than one byte in fifty a control byte.
+    A NUL here and there is junk in a page, not a sign that it is no page."""
+    return len(head) - len(head.translate(None, _CONTROL)) > len(head) // 50
 
 
 def declared_charset(raw: bytes) -> str | None:
@@ -35,7 +43,7 @@ def decode_html(raw: bytes) -> str:
     """Decode a page: by its byte-order mark, else its declared charset, else as UTF-8, else as
     Windows-1252 (what browsers assume for an undeclared Western page; it also reads Latin-1).
 
-    NUL characters further in are dropped, as browsers drop them from a page's text.
+    NUL characters are dropped, as browsers drop them from a page's text.
     Raises UnreadableDocument for an empty file, binary data, or undeclared bytes that are
     neither UTF-8 nor Windows-1252.
     """
@@ -44,7 +52,7 @@ def decode_html(raw: bytes) -> str:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             return raw.decode(encoding, errors="replace").replace("\x00", "")
-    if b"\x00" in raw[:8192]:
+    if looks_binary(raw[:8192]):
         raise UnreadableDocument("binary data, not an HTML page")
     return _decode(raw).replace("\x00", "")
 

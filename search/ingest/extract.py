@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from search.article import Article, article_id, fingerprint
+from search.ingest.bounds import check_markup, check_text_length, page_text_length
 from search.ingest.bylines import choose_authors
 from search.ingest.dates import publication_date
 from search.ingest.decode import decode_html
@@ -19,7 +20,7 @@ from search.settings import Settings
 
 MIN_WORDS = 5
 """Fewer words than this are not an article (a menu, a bare link, an empty template)."""
-_START_TAG = re.compile(r"<[A-Za-z]")
+DEFAULTS = Settings()
 
 
 def source_name(site_name: str | None, url: str | None) -> str | None:
@@ -43,23 +44,13 @@ def site_from_title(html_title: str | None, url: str | None) -> str | None:
     return None
 
 
-def check_elements(html: str, max_elements: int) -> None:
-    """Raises UnreadableDocument when the page has more than ``max_elements`` start tags: the
-    parsed tree and what trafilatura and htmldate build from it grow with the elements (a page of
-    a million ``<p>`` takes gigabytes), so such a page is refused before it is parsed."""
-    for count, _ in enumerate(_START_TAG.finditer(html), start=1):
-        if count > max_elements:
-            raise UnreadableDocument(f"too large (over {max_elements:,} HTML elements; "
-                                     "the limit is NEWS_SEARCH_MAX_ELEMENTS)")
-
-
 def extract_article(html: str | bytes, url: str | None = None, *, origin: str | None = None,
-                    max_elements: int = Settings.max_elements) -> Article:
+                    limits: Settings = DEFAULTS) -> Article:
     """Extract an article's text, metadata and publication date from a page (entities are added later).
 
     ``url`` is where the page was found, ``origin`` where it was read from (a path); the article's
     id comes from its canonical URL, else ``url``, else ``origin``. Raises UnreadableDocument when the
-    page cannot be read, holds more than ``max_elements`` elements or holds no article text.
+    page cannot be read, holds more elements or text than ``limits`` allow, or holds no article text.
     """
     if isinstance(html, bytes):
         raw, html = html, decode_html(html)
@@ -67,11 +58,12 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
         raw = html.encode("utf-8", errors="replace")
         if not html.strip():
             raise UnreadableDocument("empty page")
-    check_elements(html, max_elements)
+    check_markup(html, limits.max_elements)
     try:
         tree = parse_tree(html)
     except ValueError as error:
         raise UnreadableDocument(f"not an HTML page ({error})") from None
+    check_text_length(page_text_length(tree), limits.max_text_chars)
     meta = read_metadata(tree, url)
     canonical = meta.canonical_url or url
     published = publication_date(tree, url=canonical)
@@ -79,6 +71,7 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
     title = choose_title(tree, [meta.title, meta.html_title], site, canonical)
     authors = choose_authors(meta.authors, meta.organisation_authors, tree, None, site)
     text, _ = extract_body(html, url=canonical, tree=tree)  # the last reader of the tree: it changes it
+    check_text_length(len(text), limits.max_text_chars)  # text the parsed tree did not show (see fallback_text)
     text = clean_text(text, title, authors)
     if sum(any(c.isalpha() for c in word) for word in text.split()) < MIN_WORDS:
         raise UnreadableDocument("no article text found in the page")

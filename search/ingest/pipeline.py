@@ -17,11 +17,13 @@ from itertools import chain, islice
 from typing import Callable, Iterable, Iterator
 
 from search.article import Article, article_id
+from search.ingest.bounds import check_text_length
 from search.ingest.dates import parse_date
 from search.ingest.entities import recognizer
 from search.ingest.errors import UnreadableDocument
-from search.ingest.extract import extract_article, source_name
+from search.ingest.extract import DEFAULTS, extract_article, source_name
 from search.ingest.language import identify_language
+from search.ingest.memory import release_memory, return_large_blocks
 from search.ingest.mentions import mentioned_dates
 from search.ingest.sources import IngestFailure, IngestWarning, RawDocument
 from search.ingest.text import clean_text, unwrap_lines
@@ -35,8 +37,9 @@ BATCH_SIZE = 4
 """Documents sent to a worker at a time: fewer round trips, still a short wait for the first."""
 
 
-def article_from_record(doc: RawDocument) -> Article:
+def article_from_record(doc: RawDocument, limits: Settings = DEFAULTS) -> Article:
     """An Article from a JSONL record that already holds its title, text and date (a title alone will do)."""
+    check_text_length(len(doc.text or ""), limits.max_text_chars)
     text = clean_text(unwrap_lines(doc.text or ""), doc.title)
     if not text and not doc.title:
         raise UnreadableDocument("the record has neither text nor title")
@@ -93,9 +96,9 @@ def time_limit(seconds: float) -> Iterator[None]:
 def _article(doc: RawDocument, settings: Settings) -> tuple[Article, list[IngestWarning]]:
     """The document's Article with its entities, and what was changed or doubtful in it."""
     if doc.html is not None:
-        article = extract_article(doc.html, doc.url, origin=doc.origin, max_elements=settings.max_elements)
+        article = extract_article(doc.html, doc.url, origin=doc.origin, limits=settings)
     else:
-        article = article_from_record(doc)
+        article = article_from_record(doc, settings)
     article.fingerprint = doc.fingerprint
     warnings = []
     if len(article.title) > MAX_TITLE_CHARS:
@@ -122,6 +125,8 @@ def process(doc: RawDocument, settings: Settings) -> list[Result]:
         return [IngestFailure(doc.origin, str(error))]
     except Exception as error:  # a bug or a library failure on one page must not stop the run
         return [IngestFailure(doc.origin, f"extraction failed: {type(error).__name__}: {error}")]
+    finally:
+        release_memory()
     return [*warnings, article]
 
 
@@ -167,6 +172,7 @@ def extract_all(docs: Iterable[RawDocument], settings: Settings) -> Iterator[Res
     Documents are read as they are needed, so an archive of any size streams through. A document
     that kills its worker process is reported as a failure and the run goes on.
     """
+    return_large_blocks()
     docs = iter(docs)
     head = list(islice(docs, PARALLEL_FROM))
     if settings.workers < 2 or len(head) < PARALLEL_FROM:
