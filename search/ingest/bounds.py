@@ -51,6 +51,8 @@ def check_text_length(length: int, max_chars: int) -> None:
 
 
 def page_text_length(tree) -> int:
-    """How many characters of text a parsed page holds, leaving out scripts and styles."""
+    """How many characters of text the body of a parsed page holds, leaving out scripts and styles
+    (a title, however long, is cut later: see ``titles.shorten_title``)."""
+    body = tree.find("body")
     return sum(len(element.tail or "") + (0 if element.tag in _NOT_TEXT else len(element.text or ""))
-               for element in tree.iter())
+               for element in (body if body is not None else tree).iter())

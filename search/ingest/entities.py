@@ -148,7 +148,7 @@ def pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
     one is near (else at a space, else anywhere), so that joined again they are the text."""
     cuts = []
     while len(text) > size:
-        end = max(text.rfind("\n", size // 2, size), text.rfind(" ", size // 2, size)) + 1 or size
+        end = text.rfind("\n", size // 2, size) + 1 or text.rfind(" ", size // 2, size) + 1 or size
         cuts.append(text[:end])
         text = text[end:]
     return [*cuts, text]
