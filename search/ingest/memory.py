@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 from functools import lru_cache
 
 _M_MMAP_THRESHOLD = -3
 LARGE_BLOCK = 256 * 1024
 """Blocks from this size up are mapped on their own and unmapped when freed."""
+GROWTH = 32 << 20
+"""Freed memory is handed back once the process has grown by this much since it last was: doing
+so costs a millisecond or more, too much after every small document."""
+_settled = 0
 
 
 @lru_cache(maxsize=1)
@@ -33,8 +38,15 @@ def return_large_blocks() -> None:
         libc.mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK)
 
 
+def _resident() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
 def release_memory() -> None:
-    """Returns the memory freed since the last call to the system (the allocator's free pages)."""
+    """Returns the allocator's free memory to the system, when the process has grown by GROWTH."""
+    global _settled
     libc = _libc()
-    if libc is not None:
+    if libc is not None and _resident() > _settled + GROWTH:
         libc.malloc_trim(0)
+        _settled = _resident()
