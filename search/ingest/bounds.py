@@ -12,6 +12,8 @@ MAX_ATTRIBUTES = 1000
 """Most attributes one element may have (real ones have a few dozen). libxml2 compares each of an
 element's attributes with every other: a million take hours, in C, where no time limit reaches."""
 _START_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)[^<>]*")
+_LONG_TAG = re.compile(rf"<[A-Za-z][^<>]{{{2 * MAX_ATTRIBUTES},}}")
+"""A start tag long enough to hold more than MAX_ATTRIBUTES attributes."""
 _ATTRIBUTE = re.compile(r"""\s[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*))?""")
 _RAW_TEXT_END = {name: re.compile(rf"</{name}", re.IGNORECASE) for name in ("script", "style")}
 """Elements whose content is text, not markup: their ``<`` start no element."""
@@ -28,6 +30,8 @@ def _attributes_over(html: str, tag: re.Match, limit: int) -> bool:
 def check_markup(html: str, max_elements: int) -> None:
     """Raises UnreadableDocument ("too large (…)") when the page has more than ``max_elements``
     start tags, or an element with more than MAX_ATTRIBUTES attributes."""
+    if html.count("<") <= max_elements and not _LONG_TAG.search(html):
+        return  # as on every real page: neither can be, and the scan below is not needed
     position, elements = 0, 0
     while tag := _START_TAG.search(html, position):
         elements += 1
@@ -48,6 +52,13 @@ def check_text_length(length: int, max_chars: int) -> None:
     if length > max_chars:
         raise UnreadableDocument(f"too large (over {max_chars:,} characters of text; "
                                  "the limit is NEWS_SEARCH_MAX_TEXT_CHARS)")
+
+
+def check_page_text(html: str, tree, max_chars: int) -> None:
+    """Raises UnreadableDocument ("too large (…)") when the body of the page ``tree`` was parsed
+    from holds more than ``max_chars`` characters of text."""
+    if len(html) > max_chars:  # else its text cannot be longer
+        check_text_length(page_text_length(tree), max_chars)
 
 
 def page_text_length(tree) -> int:

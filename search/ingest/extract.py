@@ -6,7 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from search.article import Article, article_id, fingerprint
-from search.ingest.bounds import check_markup, check_text_length, page_text_length
+from search.ingest.bounds import check_markup, check_page_text, check_text_length
 from search.ingest.bylines import choose_authors
 from search.ingest.dates import publication_date
 from search.ingest.decode import decode_html
@@ -63,7 +63,7 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
         tree = parse_tree(html)
     except ValueError as error:
         raise UnreadableDocument(f"not an HTML page ({error})") from None
-    check_text_length(page_text_length(tree), limits.max_text_chars)
+    check_page_text(html, tree, limits.max_text_chars)
     meta = read_metadata(tree, url)
     canonical = meta.canonical_url or url
     published = publication_date(tree, url=canonical)
