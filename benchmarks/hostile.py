@@ -74,9 +74,13 @@ def build(folder: Path) -> dict[str, str]:
     write("wide-text.html", page(wide * (19 * MB // len(wide))), "19 MB of text in 94,000 <p>")
     write("long-text.html", page("<p>" + "ferry crews strike over pay " * (19 * MB // 28) + "</p>"),
           "19 MB of text in one <p>")
-    write("most-elements.html", page("<p>ab</p>" * 49_900), "49,900 <p>: the most elements let through")
-    write("most-text.html", page("<p>" + "ferry crews strike over pay " * 35_000 + "</p>"),
-          "980,000 characters of text: the most let through")
+    (folder / "most").mkdir()
+    for n in range(4):  # the largest pages the limits let through, enough for both workers at once
+        write(f"most/elements-{n}.html", page(f"<p>{n}</p>" + "<p>ab</p>" * 49_900), "49,900 <p>")
+        write(f"most/mixed-{n}.html", page(f"<p>{n}</p>" + "<p>Ferries ran again. </p>" * 49_000),
+              "49,000 <p> holding 930,000 characters")
+        write(f"most/text-{n}.html", page(f"<p>{n}</p><p>" + "ferry crews strike over pay " * 35_000 + "</p>"),
+              "980,000 characters in one <p>")
     write("deep.html", page("<div>" * 100_000 + PARAGRAPH * 3 + "</div>" * 100_000), "100,000-deep nesting")
     write("attributes.html", page('<p ' + " ".join(f'a{i}="x"' for i in range(1_000_000)) + '>x</p>'
                                   + PARAGRAPH * 3), "one element with a million attributes")
@@ -177,7 +181,7 @@ def outcomes(made: dict[str, str], stderr: str, folder: Path) -> list[tuple[str,
         match = re.match(r"\s+(failed|warning): (.+?): (.*)$", line)
         if match and match.group(2).startswith(str(folder)):
             name = match.group(2)[len(str(folder)) + 1:]
-            lines.setdefault(name.split("#")[0].split("/")[0], []).append(
+            lines.setdefault(name.split("#")[0], []).append(
                 f"{match.group(1)}{'' if '#' not in name else ' #' + name.split('#')[1]}: {match.group(3)}")
     return [(name, what, "; ".join(lines.get(name, ["indexed"]))) for name, what in made.items()]
 
