@@ -32,8 +32,8 @@ class Settings:
     """Most HTML elements a page may hold (real pages hold up to about 20,000); a page with more is
     reported as too large, as parsing and extracting it would take gigabytes of memory."""
     max_text_chars: int = 1_000_000
-    """Most characters of text a page or record may hold (about 150,000 words; long news articles
-    run to 20,000); a longer one is reported as too large."""
+    """Most characters of text a page or record may hold (about 150,000 words; the longest news
+    articles hold some 100,000 characters); a longer one is reported as too large."""
     document_time_limit: float = 30.0
     """Seconds the extraction of one document (text, metadata, entities) may take; a slower one is
     reported as a failure and the run goes on."""

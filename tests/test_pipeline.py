@@ -134,3 +134,19 @@ def test_the_time_limit_holds_in_worker_processes_too(tmp_path):
     assert [r.origin for r in results] == [d.origin for d in docs]
     assert isinstance(results[3], IngestFailure) and results[3].reason.startswith("took longer than 3 s")
     assert not any(isinstance(r, IngestFailure) for r in results[:3] + results[4:])
+
+
+def test_a_timer_set_before_runs_on_after_each_document(tmp_path):
+    def handler(signum, frame):
+        raise AssertionError("the earlier timer fired")
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, 60)
+    try:
+        [article] = extract_all([RawDocument("r#L1", "f", title="Ferries", text="The ferries ran again today.")],
+                                settings_for(tmp_path, workers=1))
+        assert isinstance(article, Article) and signal.getsignal(signal.SIGALRM) is handler
+        assert 50 < signal.getitimer(signal.ITIMER_REAL)[0] <= 60
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -8,6 +8,6 @@ from search.ingest.sources import (
 )
 
 __all__ = [
-    "IngestFailure", "IngestWarning", "RawDocument", "UnreadableDocument", "add_entities", "count_documents", "extract_all",
-    "extract_article", "find_inputs", "read_documents",
+    "IngestFailure", "IngestWarning", "RawDocument", "UnreadableDocument", "add_entities", "count_documents",
+    "extract_all", "extract_article", "find_inputs", "read_documents",
 ]

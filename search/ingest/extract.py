@@ -71,7 +71,7 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
     title = choose_title(tree, [meta.title, meta.html_title], site, canonical)
     authors = choose_authors(meta.authors, meta.organisation_authors, tree, None, site)
     text, _ = extract_body(html, url=canonical, tree=tree)  # the last reader of the tree: it changes it
-    check_text_length(len(text), limits.max_text_chars)  # text the parsed tree did not show (see fallback_text)
+    check_text_length(len(text), limits.max_text_chars)  # the fallback may find text the tree lacked
     text = clean_text(text, title, authors)
     if sum(any(c.isalpha() for c in word) for word in text.split()) < MIN_WORDS:
         raise UnreadableDocument("no article text found in the page")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import threading
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -76,7 +77,8 @@ class DocumentTimeout(BaseException):
 def time_limit(seconds: float) -> Iterator[None]:
     """Raises DocumentTimeout in the block after ``seconds`` (by SIGALRM: in a worker process, or
     in this process when it runs extraction itself). Only the main thread can take signals: in
-    another, or with ``seconds`` <= 0, the block runs without a limit."""
+    another, or with ``seconds`` <= 0, the block runs without a limit. A timer set before (by a
+    caller that uses SIGALRM too) is set again afterwards, less the time the block took."""
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -85,12 +87,14 @@ def time_limit(seconds: float) -> Iterator[None]:
         raise DocumentTimeout
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    started, (left, interval) = time.monotonic(), signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if left:
+            signal.setitimer(signal.ITIMER_REAL, max(left - (time.monotonic() - started), 0.001), interval)
 
 
 def _article(doc: RawDocument, settings: Settings) -> tuple[Article, list[IngestWarning]]:

@@ -103,6 +103,7 @@ def _look_into(folder: Path, found: Inputs) -> list[Path]:
 
 
 def _link_trouble(error: OSError) -> str:
+    """What is wrong with an input that cannot even be looked at, in words."""
     if error.errno == errno.ELOOP:
         return "a symbolic link loop: it leads back to itself"
     if error.errno == errno.ENOENT:
@@ -123,6 +124,8 @@ def find_inputs(paths: Iterable[Path]) -> Inputs:
             folders.extend(_look_into(folders.pop(), found))
         found.files[start:] = sorted(found.files[start:])
     found.files = list(dict.fromkeys(found.files))
+    found.failures.sort(key=lambda failure: failure.origin)
+    found.warnings.sort(key=lambda warning: warning.origin)
     return found
 
 
