@@ -49,6 +49,8 @@ def _print_report(report: IndexReport) -> None:
     click.echo(f"Indexed {report.indexed}, unchanged {report.unchanged}, failed {len(report.failures)}.")
     for failure in report.failures:
         click.echo(f"  failed: {failure.origin}: {failure.reason}", err=True)
+    for warning in report.warnings:
+        click.echo(f"  warning: {warning.origin}: {warning.message}", err=True)
 
 
 def _run_indexing(paths: tuple[Path, ...], index_dir: Path, rebuild: bool) -> None:

@@ -8,7 +8,9 @@ from typing import Callable, Iterator, Sequence
 
 from search.article import Article
 from search.index import EmptyRebuild, IndexStore, known_fingerprints, rebuild_index, update_index
-from search.ingest import IngestFailure, RawDocument, count_documents, extract_all, find_inputs, read_documents
+from search.ingest import (
+    IngestFailure, IngestWarning, RawDocument, count_documents, extract_all, find_inputs, read_documents,
+)
 from search.settings import Settings
 
 __all__ = ["EmptyRebuild", "IndexReport", "index_paths"]
@@ -24,14 +26,17 @@ class IndexReport:
     indexed: int = 0
     unchanged: int = 0
     failures: list[IngestFailure] = field(default_factory=list)
+    warnings: list[IngestWarning] = field(default_factory=list)
+    """Documents indexed but changed or doubtful (a title cut short, a date that is not one), and
+    links not followed; they do not count as failures."""
 
 
 class _Tally:
     """Documents done (indexed, unchanged or failed) out of those found, for the progress callback."""
 
-    def __init__(self, inputs: list[Path], progress: Progress | None):
+    def __init__(self, inputs: list[Path], progress: Progress | None, max_bytes: int):
         self.progress = progress
-        self.total = sum(count_documents(path) for path in inputs) if progress else 0
+        self.total = sum(count_documents(path, max_bytes) for path in inputs) if progress else 0
         self.done = 0
 
     def tick(self) -> None:
@@ -41,10 +46,10 @@ class _Tally:
 
 
 def _documents(inputs: list[Path], known: dict[str, str], report: IndexReport,
-               tally: _Tally) -> Iterator[RawDocument]:
+               tally: _Tally, max_bytes: int) -> Iterator[RawDocument]:
     """The documents to extract, read lazily; failures and unchanged inputs go in the report."""
     for path in inputs:
-        for item in read_documents(path):
+        for item in read_documents(path, max_bytes):
             if isinstance(item, IngestFailure):
                 report.failures.append(item)
                 tally.tick()
@@ -58,6 +63,9 @@ def _documents(inputs: list[Path], known: dict[str, str], report: IndexReport,
 def _articles(docs: Iterator[RawDocument], settings: Settings, report: IndexReport,
               tally: _Tally) -> Iterator[Article]:
     for result in extract_all(docs, settings):
+        if isinstance(result, IngestWarning):
+            report.warnings.append(result)
+            continue
         tally.tick()
         if isinstance(result, IngestFailure):
             report.failures.append(result)
@@ -75,10 +83,13 @@ def index_paths(paths: Sequence[Path], settings: Settings, *, rebuild: bool = Fa
     """
     store = IndexStore(settings.index_dir)
     report = IndexReport()
-    inputs = find_inputs(paths)
-    report.inputs = len(inputs)
-    tally = _Tally(inputs, progress)
-    docs = _documents(inputs, {} if rebuild else known_fingerprints(store), report, tally)
+    found = find_inputs(paths)
+    report.inputs = len(found.files)
+    report.failures.extend(found.failures)
+    report.warnings.extend(found.warnings)
+    tally = _Tally(found.files, progress, settings.max_document_bytes)
+    known = {} if rebuild else known_fingerprints(store)
+    docs = _documents(found.files, known, report, tally, settings.max_document_bytes)
     articles = _articles(docs, settings, report, tally)
     if rebuild:
         report.indexed = rebuild_index(store, articles, allow_empty=False)

@@ -25,24 +25,31 @@ class Settings:
     """Worker processes for extraction."""
     search_time_limit: float = 10.0
     """Seconds a search may take before it is stopped with a message (pathological wildcards)."""
+    max_document_bytes: int = 20_000_000
+    """Largest page, JSONL line or WARC record read, in bytes once decompressed; a larger one is
+    reported as too large, and no more of it is read or decompressed."""
+    max_elements: int = 50_000
+    """Most HTML elements a page may hold (real pages hold up to about 20,000); a page with more is
+    reported as too large, as parsing and extracting it would take gigabytes of memory."""
+    max_text_chars: int = 1_000_000
+    """Most characters of text a page or record may hold (about 150,000 words; the longest news
+    articles hold some 100,000 characters); a longer one is reported as too large."""
+    document_time_limit: float = 30.0
+    """Seconds the extraction of one document (text, metadata, entities) may take; a slower one is
+    reported as a failure and the run goes on."""
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         """Defaults, then ``NEWS_SEARCH_*`` environment variables, then explicit overrides."""
-        values = {}
+        defaults, values = cls(), {}
         for f in fields(cls):
             raw = os.environ.get(f"NEWS_SEARCH_{f.name.upper()}")
             if raw is None:
                 continue
-            if f.name.endswith("_dir"):
-                values[f.name] = Path(raw)
-            elif f.name == "workers":
-                values[f.name] = int(raw)
-            elif f.name == "search_time_limit":
-                values[f.name] = float(raw)
-            elif f.name == "entity_languages":
+            default = getattr(defaults, f.name)
+            if isinstance(default, tuple):
                 values[f.name] = tuple(x.strip() for x in raw.split(",") if x.strip())
-            else:
-                values[f.name] = raw
+            else:  # Path, int, float or str: each type reads its own text
+                values[f.name] = type(default)(raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

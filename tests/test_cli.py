@@ -92,3 +92,30 @@ def test_search_offers_did_you_mean_and_sorts_fresh(tmp_path):
     assert "Did you mean: torture" in misspelt.output
     fresh = json.loads(run("search", "torture", "--sort", "fresh", "--all-copies", "--json", "--index", tmp_path / "ix").output)
     assert fresh["total"] == 1 and fresh["results"][0]["score"] > 0
+
+
+def test_index_reports_hostile_files_with_paths_and_reasons_and_indexes_the_rest(tmp_path):
+    import gzip
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(GOOD, folder / "a.html")
+    (folder / "bomb.html.gz").write_bytes(gzip.compress(b" " * (1 << 20), compresslevel=9) * 24)
+    (folder / "wire.jsonl").write_text("\n".join([
+        "{not json",
+        json.dumps({"title": "Ferry crews strike " * 60_000, "text": "The ferries ran again on Tuesday."}),
+        json.dumps({"title": "Ferries", "text": "The ferries ran again on Tuesday.", "published": 99999}),
+    ]))
+    (folder / "loop.html").symlink_to("loop.html")
+    result = run("index", folder, "--index", tmp_path / "ix")
+    assert result.exit_code == 1
+    assert "Indexed 3, unchanged 0, failed 3." in result.output
+    for line in [
+        f"failed: {folder / 'bomb.html.gz'}: too large (over 20,000,000 bytes once decompressed; "
+        "the limit is NEWS_SEARCH_MAX_DOCUMENT_BYTES)",
+        f"failed: {folder / 'wire.jsonl'}#L1: not valid JSON",
+        f"failed: {folder / 'loop.html'}: a symbolic link loop: it leads back to itself",
+        f"warning: {folder / 'wire.jsonl'}#L2: title cut to 300 characters (it had 1,139,999)",
+        f"warning: {folder / 'wire.jsonl'}#L3: published '99999' is not a date: indexed without a publication date",
+    ]:
+        assert line in result.output

@@ -88,3 +88,34 @@ def test_a_headline_in_headline_case_gives_its_places_and_the_names_the_text_rep
     assert "Geneva" in sentence_case.places  # a headline written as a sentence is read like the text
     capitals = model.entities(text, headline="OPEC REAFFIRMS COMMITMENT TO FIXED PRICES")
     assert capitals.orgs == ["OPEC"]
+
+
+def test_a_long_text_is_read_in_pieces_that_join_back_into_it():
+    from search.ingest.entities import PIECE_CHARS, pieces
+
+    for text in ("", "short", ("A paragraph of the story.\n" * 3000), "x" * (3 * PIECE_CHARS + 7),
+                 ("word " * 2000 + "\n") * 5):
+        cut = pieces(text)
+        assert "".join(cut) == text and all(len(piece) <= PIECE_CHARS for piece in cut)
+    paragraphs = pieces("A paragraph of the story.\n" * 3000)
+    assert all(piece.endswith("\n") for piece in paragraphs)
+
+
+def test_names_deep_in_a_long_text_are_found():
+    text = "The harbour ferries ran again after the strike.\n" * 400 + "Alexander Lukashenko spoke in Minsk."
+    found = recognizer(Settings().spacy_model).entities(text)
+    assert "Alexander Lukashenko" in found.people and "Minsk" in found.places
+
+
+def test_reading_a_long_text_takes_little_memory():
+    import subprocess
+    import sys
+
+    code = ("import resource; from search.ingest.entities import recognizer; from search.settings import Settings\n"
+            "model = recognizer(Settings().spacy_model); model.entities('Warm up.')\n"
+            "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "model.entities('ab\\n' * 20_000)\n"
+            "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)")
+    grown_mb = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                  timeout=120).stdout)
+    assert grown_mb < 150  # read at once, these 60,000 characters took 800 MB

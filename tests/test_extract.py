@@ -77,3 +77,49 @@ def test_a_page_that_is_only_a_url_is_not_fetched():
 ])
 def test_the_site_name_is_taken_from_the_title_only_when_it_matches_the_host(html_title, url, expected):
     assert site_from_title(html_title, url) == expected
+
+
+STORY = ("<p>The harbour ferries ran again on Tuesday after a strike over pay ended, the port authority "
+         "in Lisbon said, and crews returned to the morning crossings.</p>")
+
+
+def hostile(body: str, head: str = "") -> bytes:
+    return f"<html><head>{head}<title>Ferries</title></head><body>{body}</body></html>".encode()
+
+
+@pytest.mark.parametrize("page, reason", [
+    (hostile("<p>ab</p>" * 1_000_000), "too large (over 50,000 HTML elements; the limit is NEWS_SEARCH_MAX_ELEMENTS)"),
+    (hostile("<div>" * 100_000 + STORY * 3 + "</div>" * 100_000), "too large (over 50,000 HTML elements"),
+    (hostile("<p " + " ".join(f'a{n}="x"' for n in range(100_000)) + ">x</p>" + STORY * 3),
+     "too large (an element with over 1,000 attributes)"),
+    (hostile(STORY * 7000), "too large (over 1,000,000 characters of text; the limit is NEWS_SEARCH_MAX_TEXT_CHARS)"),
+    (hostile("<p>" + "ferry " * 300_000 + "</p>"), "too large (over 1,000,000 characters of text"),
+], ids=["a million <p>", "100,000-deep nesting", "100,000 attributes", "7,000 paragraphs", "one long paragraph"])
+def test_pages_that_would_take_gigabytes_or_hours_are_refused_as_too_large(page, reason):
+    with pytest.raises(UnreadableDocument) as refused:
+        extract_article(page)
+    assert str(refused.value).startswith(reason)
+
+
+def test_scripts_do_not_count_as_elements():
+    script = "<script>" + "if (a<b) { c = '<p>'; }\n" * 60_000 + "</script>"
+    assert "harbour ferries" in extract_article(hostile(script + STORY * 3)).text
+
+
+def test_deep_nesting_within_the_limits_is_read():
+    article = extract_article(hostile("<div>" * 10_000 + STORY * 3 + "</div>" * 10_000))
+    assert "harbour ferries ran again" in article.text
+
+
+def test_an_unterminated_comment_hides_the_rest_of_the_page_as_in_a_browser():
+    article = extract_article(hostile(STORY.replace("Tuesday", "Monday") + "<!-- never closed " + STORY * 3))
+    assert "on Monday" in article.text and "Tuesday" not in article.text
+    with pytest.raises(UnreadableDocument, match="no article text"):
+        extract_article(hostile("<!-- never closed " + STORY * 3))
+
+
+def test_a_page_declaring_utf16_in_ascii_and_one_with_nul_bytes_are_read():
+    lying = extract_article(hostile(STORY * 3, '<meta charset="utf-16">'))
+    assert "harbour ferries ran again" in lying.text
+    with_nuls = extract_article(hostile(STORY.replace("ferries", "fer\0ries") * 3))
+    assert "harbour ferries ran again" in with_nuls.text and "\ufffd" not in with_nuls.text

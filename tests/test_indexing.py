@@ -2,6 +2,7 @@ import gzip
 import json
 import shutil
 
+from search.article import article_id
 from search.index import SearchIndex
 from search.indexing import index_paths
 from search.query import SearchRequest
@@ -87,3 +88,41 @@ def test_progress_counts_every_document_found(tmp_path, settings):
     index_paths([folder], settings, progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (6, 6)
     assert [done for done, _ in calls] == list(range(1, 7))
+
+
+def story_page(n: int, words: int = 300) -> bytes:
+    return (f"<html><head><title>Story {n}</title></head><body><article><p>Story {n}: "
+            + "the harbour ferries ran again after the strike over pay ended " * (words // 10)
+            + "</p></article></body></html>").encode()
+
+
+def test_a_cut_warc_record_never_replaces_the_complete_article(tmp_path, settings):
+    from test_sources import write_warc
+
+    pages = [(f"https://news.example/{n}", "200 OK", "text/html", story_page(n)) for n in (1, 2)]
+    write_warc(tmp_path / "crawl.warc.gz", pages)
+    assert index_paths([tmp_path / "crawl.warc.gz"], settings).indexed == 2
+    whole = (tmp_path / "crawl.warc.gz").read_bytes()
+    recrawl = tmp_path / "recrawl.warc"  # the same pages again, the file cut inside the second
+    recrawl.write_bytes(gzip.decompress(whole)[: gzip.decompress(whole).index(b"Story 2:") + 400])
+    report = index_paths([recrawl], settings)
+    assert report.indexed == 1
+    [failure] = report.failures
+    assert failure.origin == f"{recrawl}#record2" and failure.reason.startswith("truncated")
+    article = SearchIndex(settings.index_dir).article(article_id("https://news.example/2"))
+    assert len(article.text.split()) > 250 and article.origin == f"{tmp_path / 'crawl.warc.gz'}#record2"
+
+
+def test_warnings_are_reported_and_do_not_count_as_failures(tmp_path, settings):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "wire.jsonl").write_text(json.dumps(
+        {"url": "https://wire.example/1", "title": "Ferries", "text": "The ferries ran again on Tuesday.",
+         "published": "not a date"}) + "\n")
+    (folder / "elsewhere").symlink_to(tmp_path)
+    report = index_paths([folder], settings)
+    assert (report.indexed, report.failures) == (1, [])
+    assert [(w.origin, w.message.split(":")[0]) for w in report.warnings] == [
+        (str(folder / "elsewhere"), "a link to a folder, not followed"),
+        (f"{folder / 'wire.jsonl'}#L1", "published 'not a date' is not a date"),
+    ]

@@ -1,7 +1,10 @@
 import os
+import signal
+import time
 
-from search.article import fingerprint
-from search.ingest import IngestFailure, RawDocument, extract_all, pipeline
+from search.article import Article, fingerprint
+from search.ingest import IngestFailure, IngestWarning, RawDocument, extract_all, pipeline
+from search.ingest.entities import recognizer
 from search.ingest.pipeline import PARALLEL_FROM, process
 
 from conftest import CORPUS, settings_for
@@ -73,3 +76,77 @@ def test_documents_are_read_as_needed_not_all_at_once(tmp_path):
     next(results)
     assert len(read) < len(docs)
     results.close()
+
+
+def warnings_and_results(docs, settings):
+    results = list(extract_all(docs, settings))
+    warnings = [(r.origin, r.message) for r in results if isinstance(r, IngestWarning)]
+    return warnings, [r for r in results if not isinstance(r, IngestWarning)]
+
+
+def test_dates_that_are_not_dates_are_reported_and_the_articles_kept(tmp_path):
+    text = "The harbour ferries ran again on Tuesday after the strike over pay ended."
+    docs = [RawDocument(f"r#L{n}", "f", title="Ferries", text=text, published=value)
+            for n, value in enumerate(["not a date", "99999", "2020-02-30", "2020-08-14"], start=1)]
+    warnings, articles = warnings_and_results(docs, settings_for(tmp_path, workers=1))
+    assert warnings == [
+        ("r#L1", "published 'not a date' is not a date: indexed without a publication date"),
+        ("r#L2", "published '99999' is not a date: indexed without a publication date"),
+        ("r#L3", "published '2020-02-30' is not a date: indexed without a publication date"),
+    ]
+    assert [str(a.published) for a in articles] == ["None", "None", "None", "2020-08-14"]
+
+
+def test_a_megabyte_title_is_cut_to_300_characters_and_said_so(tmp_path):
+    from search.ingest.titles import MAX_TITLE_CHARS
+
+    title = "Ferry crews strike over pay " * 40_000
+    page = (f"<html><head><title>{title}</title></head><body><p>{'The harbour ferries ran again. ' * 20}"
+            "</p></body></html>").encode()
+    docs = [RawDocument("r#L1", "f", title=title, text="The harbour ferries ran again on Tuesday."),
+            RawDocument("page.html", "g", html=page)]
+    warnings, articles = warnings_and_results(docs, settings_for(tmp_path, workers=1))
+    assert warnings == [("r#L1", f"title cut to {MAX_TITLE_CHARS} characters (it had 1,120,000)"),
+                        ("page.html", f"title cut to {MAX_TITLE_CHARS} characters (it had 1,119,999)")]
+    assert all(len(a.title) <= MAX_TITLE_CHARS and a.title.startswith("Ferry crews strike") for a in articles)
+
+
+SLOW_PAGE = ("<html><body>" + "<p>ab</p>" * 45_000 + "</body></html>").encode()
+"""A page within every limit that takes seconds to extract."""
+
+
+def test_a_document_over_the_time_limit_fails_and_the_next_is_extracted(tmp_path):
+    recognizer(settings_for(tmp_path).spacy_model)  # loaded before the clock starts
+    docs = [RawDocument("slow.html", "s", html=SLOW_PAGE), _documents()[0]]
+    started = time.monotonic()
+    slow, article = extract_all(docs, settings_for(tmp_path, workers=1, document_time_limit=0.5))
+    assert isinstance(slow, IngestFailure)
+    assert slow.reason == "took longer than 0.5 s (the limit is NEWS_SEARCH_DOCUMENT_TIME_LIMIT)"
+    assert isinstance(article, Article) and article.origin == docs[1].origin
+    assert time.monotonic() - started < 10  # the slow page alone takes longer than that
+    assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_the_time_limit_holds_in_worker_processes_too(tmp_path):
+    docs = _documents()
+    docs.insert(3, RawDocument("slow.html", "s", html=SLOW_PAGE))
+    results = list(extract_all(docs, settings_for(tmp_path, workers=2, document_time_limit=3)))
+    assert [r.origin for r in results] == [d.origin for d in docs]
+    assert isinstance(results[3], IngestFailure) and results[3].reason.startswith("took longer than 3 s")
+    assert not any(isinstance(r, IngestFailure) for r in results[:3] + results[4:])
+
+
+def test_a_timer_set_before_runs_on_after_each_document(tmp_path):
+    def handler(signum, frame):
+        raise AssertionError("the earlier timer fired")
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, 60)
+    try:
+        [article] = extract_all([RawDocument("r#L1", "f", title="Ferries", text="The ferries ran again today.")],
+                                settings_for(tmp_path, workers=1))
+        assert isinstance(article, Article) and signal.getsignal(signal.SIGALRM) is handler
+        assert 50 < signal.getitimer(signal.ITIMER_REAL)[0] <= 60
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

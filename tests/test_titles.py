@@ -40,3 +40,14 @@ def test_site_parts_and_escaped_entities():
     assert strip_site_part("Villa Galaxy - Ferienvilla in Florida", set()) == "Villa Galaxy"
     assert strip_site_part("Ferry strike ends", naming) == "Ferry strike ends"
     assert clean_title("Record of the Week: &#8216;Lift Off&#8217;") == "Record of the Week: ‘Lift Off’"
+
+
+def test_a_long_title_is_cut_at_a_word_boundary():
+    from search.ingest.titles import MAX_TITLE_CHARS, shorten_title
+
+    assert shorten_title("Ferries return") == "Ferries return"
+    cut = shorten_title("Ferry crews strike " * 60_000)
+    assert len(cut) <= MAX_TITLE_CHARS and cut.endswith("…") and cut.startswith("Ferry crews strike Ferry")
+    assert cut[:-1].split()[-1] in ("Ferry", "crews", "strike")  # a whole word
+    unbroken = shorten_title("x" * 1000)
+    assert unbroken == "x" * (MAX_TITLE_CHARS - 1) + "…"

@@ -7,33 +7,40 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import threading
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from functools import partial
 from itertools import chain, islice
 from typing import Callable, Iterable, Iterator
 
 from search.article import Article, article_id, safe_link
+from search.ingest.bounds import check_text_length
 from search.ingest.dates import parse_date
 from search.ingest.entities import recognizer
 from search.ingest.errors import UnreadableDocument
-from search.ingest.extract import extract_article, source_name
+from search.ingest.extract import DEFAULTS, extract_article, source_name
 from search.ingest.language import identify_language
+from search.ingest.memory import release_memory, return_large_blocks
 from search.ingest.mentions import mentioned_dates
-from search.ingest.sources import IngestFailure, RawDocument
+from search.ingest.sources import IngestFailure, IngestWarning, RawDocument
 from search.ingest.text import clean_text, unwrap_lines
+from search.ingest.titles import MAX_TITLE_CHARS, shorten_title
 from search.settings import Settings
 
-Result = Article | IngestFailure
+Result = Article | IngestFailure | IngestWarning
 PARALLEL_FROM = 16
 """Fewer documents than this are extracted in this process: starting workers would cost more."""
 BATCH_SIZE = 4
 """Documents sent to a worker at a time: fewer round trips, still a short wait for the first."""
 
 
-def article_from_record(doc: RawDocument) -> Article:
+def article_from_record(doc: RawDocument, limits: Settings = DEFAULTS) -> Article:
     """An Article from a JSONL record that already holds its title, text and date (a title alone will do)."""
+    check_text_length(len(doc.text or ""), limits.max_text_chars)
     text = clean_text(unwrap_lines(doc.text or ""), doc.title)
     if not text and not doc.title:
         raise UnreadableDocument("the record has neither text nor title")
@@ -62,20 +69,70 @@ def add_entities(article: Article, settings: Settings) -> None:
     article.people, article.orgs, article.places = found.people, found.orgs, found.places
 
 
-def process(doc: RawDocument, settings: Settings) -> Article | IngestFailure:
-    """One document → its Article, or the reason it could not be made."""
+class DocumentTimeout(BaseException):
+    """Raised inside a document's extraction when it has run out of time. A BaseException, so
+    that no library's ``except Exception`` can swallow it and carry on."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raises DocumentTimeout in the block after ``seconds`` (by SIGALRM: in a worker process, or
+    in this process when it runs extraction itself). Only the main thread can take signals: in
+    another, or with ``seconds`` <= 0, the block runs without a limit. A timer set before (by a
+    caller that uses SIGALRM too) is set again afterwards, less the time the block took."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise DocumentTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    started, (left, interval) = time.monotonic(), signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        if doc.html is not None:
-            article = extract_article(doc.html, doc.url, origin=doc.origin)
-        else:
-            article = article_from_record(doc)
-        article.fingerprint = doc.fingerprint
-        add_entities(article, settings)
-        return article
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if left:
+            signal.setitimer(signal.ITIMER_REAL, max(left - (time.monotonic() - started), 0.001), interval)
+
+
+def _article(doc: RawDocument, settings: Settings) -> tuple[Article, list[IngestWarning]]:
+    """The document's Article with its entities, and what was changed or doubtful in it."""
+    if doc.html is not None:
+        article = extract_article(doc.html, doc.url, origin=doc.origin, limits=settings)
+    else:
+        article = article_from_record(doc, settings)
+    article.fingerprint = doc.fingerprint
+    warnings = []
+    if len(article.title) > MAX_TITLE_CHARS:
+        warnings.append(IngestWarning(doc.origin, f"title cut to {MAX_TITLE_CHARS} characters "
+                                                  f"(it had {len(article.title):,})"))
+        article.title = shorten_title(article.title)
+    if doc.published and article.published is None:
+        warnings.append(IngestWarning(doc.origin, f"published {doc.published[:40]!r} is not a date: "
+                                                  "indexed without a publication date"))
+    add_entities(article, settings)
+    return article, warnings
+
+
+def process(doc: RawDocument, settings: Settings) -> list[Result]:
+    """One document → its warnings, then its Article; or the reason it could not be made (also
+    when it takes longer than ``settings.document_time_limit``)."""
+    try:
+        with time_limit(settings.document_time_limit):
+            article, warnings = _article(doc, settings)
+    except DocumentTimeout:
+        return [IngestFailure(doc.origin, f"took longer than {settings.document_time_limit:g} s "
+                                          "(the limit is NEWS_SEARCH_DOCUMENT_TIME_LIMIT)")]
     except UnreadableDocument as error:
-        return IngestFailure(doc.origin, str(error))
+        return [IngestFailure(doc.origin, str(error))]
     except Exception as error:  # a bug or a library failure on one page must not stop the run
-        return IngestFailure(doc.origin, f"extraction failed: {type(error).__name__}: {error}")
+        return [IngestFailure(doc.origin, f"extraction failed: {type(error).__name__}: {error}")]
+    finally:
+        release_memory()
+    return [*warnings, article]
 
 
 def _ignore_interrupts() -> None:
@@ -83,7 +140,7 @@ def _ignore_interrupts() -> None:
 
 
 def _process_batch(batch: list[RawDocument], settings: Settings) -> list[Result]:
-    return [process(doc, settings) for doc in batch]
+    return [result for doc in batch for result in process(doc, settings)]
 
 
 def _batches(docs: Iterator[RawDocument], size: int) -> Iterator[list[RawDocument]]:
@@ -114,15 +171,18 @@ def _pooled(work: Callable[[list[RawDocument]], list[Result]], batches: Iterator
 
 
 def extract_all(docs: Iterable[RawDocument], settings: Settings) -> Iterator[Result]:
-    """Articles (or failures) for the documents, in their order, using ``settings.workers`` processes.
+    """Articles (or failures) for the documents, in their order, each after its warnings, using
+    ``settings.workers`` processes.
 
     Documents are read as they are needed, so an archive of any size streams through. A document
     that kills its worker process is reported as a failure and the run goes on.
     """
+    return_large_blocks()
     docs = iter(docs)
     head = list(islice(docs, PARALLEL_FROM))
     if settings.workers < 2 or len(head) < PARALLEL_FROM:
-        yield from map(partial(process, settings=settings), chain(head, docs))
+        for doc in chain(head, docs):
+            yield from process(doc, settings)
         return
     # Load the model before forking so the workers share it instead of loading it each.
     recognizer(settings.spacy_model)
@@ -140,4 +200,4 @@ def extract_all(docs: Iterable[RawDocument], settings: Settings) -> Iterator[Res
         # A worker died: run what was in flight one at a time, to tell the culprit from the rest.
         for doc in in_flight:
             [(_, results)] = _pooled(work, iter([[doc]]), 1, window=1)
-            yield results[0] if results else IngestFailure(doc.origin, "the extraction process died on this document")
+            yield from results or [IngestFailure(doc.origin, "the extraction process died on this document")]

@@ -33,6 +33,9 @@ _REMOVED_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "asid
 _NOISE_CLASS = re.compile(r"\b(ad|ads|advert\w*|promo\w*|related|share|social|cookie\w*|newsletter|"
                           r"comments?|menu|sidebar|subscribe|trending|breadcrumbs?|byline)\b", re.I)
 _BLOCKS = ("p", "li", "h2", "h3", "h4", "blockquote", "pre")
+FALLBACK_MAX_CHARS = 5_000_000
+"""The structural fallback parses the page again, with BeautifulSoup, at some 20 bytes of memory
+per character: it is tried on pages up to this size (real pages run to 3 MB)."""
 
 
 def is_boilerplate(line: str) -> bool:
@@ -127,7 +130,7 @@ def extract_body(html: str, url: str | None = None, tree=None) -> tuple[str, dic
     )
     found = document.as_dict() if document is not None else {}
     text = found.get("text") or ""
-    if len(text.split()) < 25:
+    if len(text.split()) < 25 and len(html) <= FALLBACK_MAX_CHARS:
         structural = fallback_text(html)
         if len(structural.split()) > len(text.split()):
             text = structural

@@ -20,6 +20,9 @@ MAX_HEADINGS = 12
 """Headings considered, in page order: the headline comes early."""
 AGREEMENT = 0.6
 """Share of a heading's words that a declared title must contain for the two to agree."""
+MAX_TITLE_CHARS = 300
+"""A longer title is cut (at a word boundary): headlines run to 150 characters or so, and a title
+is shown whole on every result."""
 
 
 def _words(text: str) -> list[str]:
@@ -29,6 +32,16 @@ def _words(text: str) -> list[str]:
 def clean_title(value: str | None) -> str:
     """A title with entities decoded (some pages escape them twice) and whitespace collapsed."""
     return " ".join(html.unescape(value or "").split())
+
+
+def shorten_title(title: str, limit: int = MAX_TITLE_CHARS) -> str:
+    """The title if it fits in ``limit`` characters, else its start cut at the last word boundary
+    that fits (or mid-word, for a run without spaces) and ended with "…"."""
+    if len(title) <= limit:
+        return title
+    start = title[: limit - 1]
+    words = start.rsplit(None, 1)[0]
+    return (words if len(words) >= limit // 2 else start).rstrip(" ,;:-–—") + "…"
 
 
 def visible_headings(tree) -> list[str]:
