@@ -24,6 +24,8 @@ class IndexReport:
     indexed: int = 0
     unchanged: int = 0
     failures: list[IngestFailure] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    """What a killed run had left in the index folder and this run removed."""
 
 
 class _Tally:
@@ -84,4 +86,5 @@ def index_paths(paths: Sequence[Path], settings: Settings, *, rebuild: bool = Fa
         report.indexed = rebuild_index(store, articles, allow_empty=False)
     else:
         report.indexed = update_index(store, articles)
+    report.removed = store.removed
     return report

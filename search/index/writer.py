@@ -114,7 +114,7 @@ def rebuild_index(store: IndexStore, articles: Iterable[Article], allow_empty: b
     With ``allow_empty=False``, a build with no article raises EmptyRebuild instead of switching.
     """
     with store.writing():
-        previous = store.current()
+        previous = store.current(dangling_ok=True)  # a damaged index is what a rebuild mends
         building = store.new_generation()
         try:
             count = _write(store.open(building), articles)
