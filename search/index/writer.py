@@ -68,12 +68,20 @@ class _Batch:
         self.ids.add(article.id)
 
     def end(self, commit: bool) -> None:
+        """Commit or cancel the batch; once it is ended (even by a commit that an interruption cut
+        short after Whoosh closed the writer), nothing more is done."""
         if self.reader is not None:
             self.reader.close()
+            self.reader = None
+        if self.writer.is_closed:
+            return
         if commit:
             self.writer.commit()
-        else:
+            return
+        try:
             self.writer.cancel()
+        except Exception:  # a commit cut short (Ctrl-C, SIGTERM) can leave Whoosh unable to cancel:
+            self.writer.writelock.release()  # let go of its lock; its files are removed as leftovers
 
 
 def _write(index, articles: Iterable[Article]) -> int:
@@ -89,10 +97,10 @@ def _write(index, articles: Iterable[Article]) -> int:
                 batch = _Batch(index)
             batch.add(article)
             written.add(article.id)
+        batch.end(commit=True)
     except BaseException:
         batch.end(commit=False)
         raise
-    batch.end(commit=True)
     return len(written)
 
 
