@@ -1,9 +1,13 @@
 """Writing the index: updates, rebuilds with an atomic switch, and what a failure leaves behind."""
 
 import os
+import shutil
+import signal
+import sys
 from datetime import date
 
 import pytest
+from whoosh.writing import SegmentWriter
 
 from search.article import Article
 from search.index import EmptyRebuild, IndexBusy, IndexStore, SearchIndex, rebuild_index, update_index
@@ -140,3 +144,52 @@ def test_an_open_search_index_sees_updates_and_their_facets(tmp_path):
     result = search.search(SearchRequest(places=("Minsk",)))
     assert result.total == 2
     assert {f.value: f.count for f in result.facets["places"]} == {"Minsk": 2, "Vilnius": 1}
+
+
+def write_interrupted(write, store: IndexStore, at: int | None, monkeypatch) -> int:
+    """``write`` articles 3 to 12, pressing Ctrl-C (SIGINT) at the ``at``-th line run from the start
+    of the commit; returns how many lines ran from there."""
+    lines, committing = 0, False
+    commit = SegmentWriter.commit
+
+    def watched_commit(self, *args, **kwargs):
+        nonlocal committing
+        committing = True
+        return commit(self, *args, **kwargs)
+
+    def trace(frame, event, arg):
+        nonlocal lines
+        if committing and event == "line":
+            lines += 1
+            if lines == at:
+                signal.raise_signal(signal.SIGINT)
+        return trace
+
+    with monkeypatch.context() as patch:
+        patch.setattr(SegmentWriter, "commit", watched_commit)
+        sys.settrace(trace)
+        try:
+            write(store, [article(n) for n in range(3, 13)])
+        finally:
+            sys.settrace(None)
+    return lines
+
+
+@pytest.mark.parametrize("write", [update_index, rebuild_index])
+def test_an_interruption_anywhere_in_a_commit_leaves_the_old_or_new_index_and_the_writer_free(
+        tmp_path, monkeypatch, write):
+    base = IndexStore(tmp_path / "base")
+    update_index(base, [article(1), article(2)])
+    probe = tmp_path / "probe"
+    shutil.copytree(base.root, probe, symlinks=True)
+    lines = write_interrupted(write, IndexStore(probe), None, monkeypatch)
+    old = ["id1", "id2"]
+    new = sorted(({"id1", "id2"} if write is update_index else set()) | {f"id{n}" for n in range(3, 13)})
+    for at in range(1, lines, lines // 30):  # thirty moments spread over the commit (and the switch)
+        store = IndexStore(tmp_path / f"at-{at}")
+        shutil.copytree(base.root, store.root, symlinks=True)
+        with pytest.raises(KeyboardInterrupt):
+            write_interrupted(write, store, at, monkeypatch)
+        served = [hit.id for hit in SearchIndex(store.root).export(SearchRequest(collapse=False))]
+        assert sorted(served) in (old, new), f"interrupted at line {at} of {lines}"
+        update_index(store, [article(20)])  # the next writer is not kept out

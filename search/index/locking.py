@@ -17,6 +17,8 @@ from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
 
+from search.index.interruptions import uninterrupted
+
 
 class ProcessLock:
     """An exclusive lock on a file, held by this process until ``release()`` or its end.
@@ -35,7 +37,7 @@ class ProcessLock:
 
     def acquire(self) -> bool:
         """Take the lock if no process (this one included) holds it; never waits."""
-        with self._guard:
+        with uninterrupted(), self._guard:
             if self.path in self._held:
                 return False
             descriptor = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o644)
@@ -51,7 +53,8 @@ class ProcessLock:
             return True
 
     def release(self) -> None:
-        with self._guard:
+        """Let go of the lock; releasing it again does nothing."""
+        with uninterrupted(), self._guard:
             if self.descriptor is None:
                 return
             os.close(self.descriptor)  # closing the file drops the record lock

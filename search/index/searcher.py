@@ -21,7 +21,7 @@ from search.index.parser import SEARCHED_FIELDS, build_parser
 from search.index.ranking import RobertsonBM25F, description_query
 from search.index.schema import (FACET_FIELDS, build_schema, day_number, day_range, from_day_number, split_values,
                                  to_article)
-from search.index.store import DamagedIndex, IndexStore
+from search.index.store import IndexStore
 from search.index.suggest import SUGGEST_BELOW, corrected_query
 from search.query import (FRESHNESS_HALF_LIFE_DAYS, FacetCount, Hit, QuerySyntaxError, QueryTooBroad, QueryTooLong,
                           QueryTooSlow, SearchRequest, SearchResult)
@@ -120,12 +120,10 @@ class _Generation:
 
     def __init__(self, path: Path, store: IndexStore):
         self.path = path
-        self.index = store.open(path)
-        self.parser = build_parser(self.index.schema)
-        try:
+        with store.reading(path):
+            self.index = store.open(path)
+            self.parser = build_parser(self.index.schema)
             self._use(self.index.searcher(weighting=RobertsonBM25F()))
-        except Exception as error:  # garbled or missing segment files: whatever Whoosh's reading hits
-            raise DamagedIndex(store.root, f"{path.name}: {type(error).__name__}: {error}") from error
 
     def _use(self, searcher) -> None:
         """Take a searcher and read its per-document tables: facet values, days, copy keys."""

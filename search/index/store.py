@@ -25,6 +25,7 @@ from typing import Iterator
 
 from whoosh.index import TOC
 
+from search.index.interruptions import uninterrupted
 from search.index.locking import ProcessLock, ProcessLockedStorage
 from search.index.schema import build_schema
 
@@ -79,8 +80,16 @@ class IndexStore:
         """The Whoosh index of a generation (the current one by default); raises DamagedIndex when
         its table of contents cannot be read."""
         path = path or self.current()
-        try:
+        with self.reading(path):
             return ProcessLockedStorage(str(path)).open_index(INDEX_NAME)
+
+    @contextmanager
+    def reading(self, path: Path) -> Iterator[None]:
+        """Reading a generation's files: whatever that fails with is reported as DamagedIndex."""
+        try:
+            yield
+        except DamagedIndex:
+            raise
         except Exception as error:  # missing, cut short or garbled: Whoosh raises whatever its reading hits
             raise DamagedIndex(self.root, f"{path.name}: {type(error).__name__}: {error}") from error
 
@@ -114,10 +123,11 @@ class IndexStore:
     def publish(self, building: Path) -> Path:
         """Make a built generation the current one, atomically; returns its final path."""
         final = building.with_name("gen-" + building.name.removeprefix("building-"))
-        building.rename(final)
-        temporary = self.root / f".{CURRENT}-{secrets.token_hex(4)}"
-        os.symlink(final.name, temporary)
-        os.replace(temporary, self.pointer)
+        with uninterrupted():
+            building.rename(final)
+            temporary = self.root / f".{CURRENT}-{secrets.token_hex(4)}"
+            os.symlink(final.name, temporary)
+            os.replace(temporary, self.pointer)
         descriptor = os.open(self.root, os.O_RDONLY)
         try:
             os.fsync(descriptor)
