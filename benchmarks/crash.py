@@ -283,15 +283,17 @@ def run_trial(trial: Trial, inputs: Path, base: Path, work: Path, timings: dict[
 
 
 def schedule(trials: int, rng: random.Random) -> list[Trial]:
-    """Alternating commands, one trial in four a SIGTERM, the moments in turn."""
-    planned = []
-    for number in range(trials):
+    """Commands alternating and each one's moments in turn; a quarter of the trials, drawn at
+    random, SIGTERM (every other one to the whole process group), the rest SIGKILL."""
+    stops = [signal.SIGTERM] * (trials // 4) + [signal.SIGKILL] * (trials - trials // 4)
+    rng.shuffle(stops)
+    planned, terms = [], 0
+    for number, stop in enumerate(stops):
         command = ("index", "reindex")[number % 2]
         moments = MOMENTS[command]
-        term = number % 4 == 3
-        planned.append(Trial(number + 1, command, signal.SIGTERM if term else signal.SIGKILL,
-                             moments[(number // 2) % len(moments)], group=term and number % 8 == 7))
-    rng.shuffle(planned)
+        terms += stop == signal.SIGTERM
+        planned.append(Trial(number + 1, command, stop, moments[(number // 2) % len(moments)],
+                             group=stop == signal.SIGTERM and terms % 2 == 0))
     return planned
 
 

@@ -131,9 +131,13 @@ def index(paths: tuple[Path, ...], index_dir: Path) -> None:
     """Add new and changed articles from PATHS (files or folders; default: corpus/).
 
     \b
-    Exit status: 0 everything went in, 1 some inputs failed (the rest is committed), 2 bad usage,
-    3 the index is busy (another run is writing to it), 4 the index is damaged (run reindex),
-    130 interrupted (Ctrl-C), 143 stopped (SIGTERM).
+    Exit status:
+      0    everything went in
+      1    some inputs failed (the rest is committed)
+      2    bad usage
+      3    the index is busy: another run is writing to it
+      4    the index is damaged: run reindex
+      130  interrupted by Ctrl-C, 143 stopped by SIGTERM (the index is as at its last commit)
     """
     _run_indexing(paths, index_dir, rebuild=False)
 
@@ -147,9 +151,12 @@ def reindex(paths: tuple[Path, ...], index_dir: Path) -> None:
     A running server keeps answering from the old index until the switch.
 
     \b
-    Exit status: 0 everything went in, 1 some inputs failed or none could be read (the old index
-    is kept), 2 bad usage, 3 the index is busy (another run is writing to it), 130 interrupted
-    (Ctrl-C), 143 stopped (SIGTERM).
+    Exit status:
+      0    everything went in
+      1    some inputs failed, or none could be read (the old index is kept)
+      2    bad usage
+      3    the index is busy: another run is writing to it
+      130  interrupted by Ctrl-C, 143 stopped by SIGTERM (the old index is kept)
     """
     _run_indexing(paths, index_dir, rebuild=True)
 
@@ -179,7 +186,10 @@ def _filter_options(command):
 @click.option("--json", "as_json", is_flag=True, help="Print the result as the API's JSON.")
 @index_option
 def search_command(query: str, as_json: bool, index_dir: Path, **filters) -> None:
-    """Search the index for QUERY and print the results."""
+    """Search the index for QUERY and print the results.
+
+    Exits 4, with a line saying so, if the index is damaged (run reindex).
+    """
     params = {"q": [query]}
     for name, value in filters.items():
         key = {"date_from": "from", "date_to": "to"}.get(name, name)
