@@ -9,7 +9,9 @@ extracts, during the commit, or at the switch to a rebuilt index. One trial in f
 (half of those to the whole process group, as a service manager does), the rest SIGKILL (as the
 out-of-memory killer does, to the indexing process only). After each kill it checks that:
 
-- no process of the killed run is left (within 5 s), and a SIGTERM ends with status 143;
+- no process of the killed run is left (within 5 s), and a SIGTERM ends with status 143 and a
+  line saying so (one that arrives while Python is still loading the program, its first few tenths
+  of a second, ends it by the signal before it has touched anything: listed as "loading");
 - the index opens and serves its last committed state: the articles before the run or after it,
   each once, and a search answers;
 - the same command run again is not told the index is busy and ends with the full corpus, every
@@ -240,8 +242,11 @@ def run_trial(trial: Trial, inputs: Path, base: Path, work: Path, timings: dict[
     output, _ = watch.process.communicate(timeout=60)
     trial.stop = time.monotonic() - sent
     finished = "Indexed " in output  # the signal came as the run was ending: nothing left to stop
-    if trial.signal == signal.SIGTERM and watch.process.returncode != 143 and not finished:
+    loading = watch.process.returncode == -signal.SIGTERM and not output  # still importing: nothing begun
+    if trial.signal == signal.SIGTERM and watch.process.returncode != 143 and not (finished or loading):
         trial.problems.append(f"SIGTERM ended with status {watch.process.returncode}: {output.strip()[-200:]}")
+    if trial.signal == signal.SIGTERM and loading:
+        trial.landed = "loading"
     if trial.signal == signal.SIGTERM and "Traceback" in output:
         trial.problems.append("a traceback after SIGTERM")
     while any(alive(pid) for pid in watch.workers) and time.monotonic() - sent < WORKER_GRACE:
@@ -350,7 +355,7 @@ def report(trials: list[Trial]) -> None:
     failed = [t for t in trials if t.problems]
     kills = sum(t.signal == signal.SIGKILL for t in trials)
     print(f"\n{len(trials)} trials ({kills} SIGKILL, {len(trials) - kills} SIGTERM): {len(failed)} failed")
-    for landed in ("before the pool", "pool up", "committing", "committed"):
+    for landed in ("loading", "before the pool", "pool up", "committing", "committed"):
         outcomes = sorted({t.left for t in trials if t.landed == landed})
         print(f"  sent {landed}: {sum(t.landed == landed for t in trials)} "
               f"({'; '.join(f'{o}: {sum(t.left == o and t.landed == landed for t in trials)}' for o in outcomes)})")
