@@ -75,9 +75,11 @@ def table_numbers(names: list[str]) -> list[int]:
 
 
 def run_command(command: str, inputs: Path, index_dir: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "search", command, str(inputs), "--index", str(index_dir)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    """The command in a process group of its own, its output in a file beside the index (a pipe
+    would stay open as long as any worker lives)."""
+    with open(index_dir.with_suffix(".log"), "w") as log:
+        return subprocess.Popen([sys.executable, "-m", "search", command, str(inputs), "--index", str(index_dir)],
+                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 @dataclass
@@ -154,7 +156,7 @@ def measure(command: str, inputs: Path, base: Path, work: Path) -> Timings:
     for ready in (lambda: watch.workers, watch.committing, watch.committed):
         watch.wait_for(ready)
         marks.append(time.monotonic() - watch.started)
-    watch.process.communicate()
+    watch.process.wait()
     return Timings(*marks, time.monotonic() - watch.started)
 
 
@@ -181,6 +183,8 @@ class Trial:
     stop: float | None = None
     recovery: float | None = None
     removed: list[str] = field(default_factory=list)
+    busy: bool = False
+    """Whether the next run was told the index was busy."""
     problems: list[str] = field(default_factory=list)
 
 
@@ -239,10 +243,12 @@ def run_trial(trial: Trial, inputs: Path, base: Path, work: Path, timings: dict[
     kill_at(trial, watch, timings[trial.command], rng)
     sent = time.monotonic()
     trial.landed = phase(watch)
-    output, _ = watch.process.communicate(timeout=60)
+    watch.process.wait(timeout=60)
     trial.stop = time.monotonic() - sent
+    output = index_dir.with_suffix(".log").read_text()
     finished = "Indexed " in output  # the signal came as the run was ending: nothing left to stop
-    loading = watch.process.returncode == -signal.SIGTERM and not output  # still importing: nothing begun
+    loading = (watch.process.returncode == -signal.SIGTERM and not output  # still importing: nothing begun
+               and trial.landed == "before the pool")
     if trial.signal == signal.SIGTERM and watch.process.returncode != 143 and not (finished or loading):
         trial.problems.append(f"SIGTERM ended with status {watch.process.returncode}: {output.strip()[-200:]}")
     if trial.signal == signal.SIGTERM and loading:
@@ -253,11 +259,20 @@ def run_trial(trial: Trial, inputs: Path, base: Path, work: Path, timings: dict[
         time.sleep(0.005)
     survivors = [pid for pid in watch.workers if alive(pid)]
     trial.workers_gone = time.monotonic() - sent
-    if survivors:
+    if survivors:  # left alive until the next run has been tried: do they keep it out?
         trial.problems.append(f"workers still alive after {WORKER_GRACE:.0f} s: {survivors}")
+
+    try:
+        check_served(trial, index_dir, served, before, full)
+        run_again(trial, inputs, index_dir, full)
+    finally:
         for pid in survivors:
             os.kill(pid, signal.SIGKILL)
+    shutil.rmtree(index_dir)
 
+
+def check_served(trial: Trial, index_dir: Path, served: str, before: set[str], full: set[str]) -> None:
+    """After the kill: the index opens and serves the articles of before the run or after it, each once."""
     try:
         ids = indexed(index_dir)
     except Exception as error:  # the very thing this looks for: report it, go on with the next trial
@@ -270,6 +285,9 @@ def run_trial(trial: Trial, inputs: Path, base: Path, work: Path, timings: dict[
         trial.problems.append(f"after the kill the index holds {len(set(ids))} articles, neither the "
                               f"{len(before)} before nor the {len(full)} after")
 
+
+def run_again(trial: Trial, inputs: Path, index_dir: Path, full: set[str]) -> None:
+    """The same command again: not kept out, and it ends with every article once and no build left."""
     started = time.monotonic()
     again = subprocess.run([sys.executable, "-m", "search", trial.command, str(inputs), "--index", str(index_dir)],
                            cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -277,6 +295,7 @@ def run_trial(trial: Trial, inputs: Path, base: Path, work: Path, timings: dict[
     removed = [line for line in again.stdout.splitlines() if line.startswith("Removed what")]
     if removed:
         trial.removed = removed[0].split(": ", 1)[1].rstrip(".").split(", ")
+    trial.busy = "another indexing run is writing" in again.stderr
     if again.returncode != 0:
         trial.problems.append(f"the next run ended with status {again.returncode}: {again.stderr.strip()[-200:]}")
     ids = indexed(index_dir)
@@ -284,7 +303,6 @@ def run_trial(trial: Trial, inputs: Path, base: Path, work: Path, timings: dict[
         trial.problems.append(f"after the next run: {len(ids)} listed, {len(set(ids))} distinct, {len(full)} expected")
     if any(index_dir.glob("building-*")):
         trial.problems.append("an unfinished build is left after the next run")
-    shutil.rmtree(index_dir)
 
 
 def schedule(trials: int, rng: random.Random) -> list[Trial]:
@@ -359,10 +377,13 @@ def report(trials: list[Trial]) -> None:
         outcomes = sorted({t.left for t in trials if t.landed == landed})
         print(f"  sent {landed}: {sum(t.landed == landed for t in trials)} "
               f"({'; '.join(f'{o}: {sum(t.left == o and t.landed == landed for t in trials)}' for o in outcomes)})")
-    recovery = [t.recovery for t in trials]
-    print(f"next run, until finished with the full corpus: median {statistics.median(recovery):.2f} s, "
-          f"max {max(recovery):.2f} s; none told the index was busy" if not any(
-              "status 3" in p for t in trials for p in t.problems) else "some next runs were told the index was busy")
+    recovery = [t.recovery for t in trials if not t.problems]
+    if recovery:
+        print(f"next run, until finished with the full corpus: median {statistics.median(recovery):.2f} s, "
+              f"max {max(recovery):.2f} s")
+    print(f"next runs told the index was busy: {sum(t.busy for t in trials)}; "
+          f"trials leaving a worker alive after {WORKER_GRACE:.0f} s: "
+          f"{sum(any('still alive' in p for p in t.problems) for t in trials)}")
     cleaned = [t for t in trials if t.removed]
     print(f"leftovers removed by the next run: {sum(len(t.removed) for t in trials)} in {len(cleaned)} trials "
           f"({sum(any(n.startswith('building-') for n in t.removed) for t in trials)} unfinished rebuilds)")
