@@ -52,6 +52,10 @@ class ProcessLock:
             self.descriptor = descriptor
             return True
 
+    def __del__(self) -> None:
+        if self.descriptor is not None:  # a Whoosh writer dropped without commit or cancel, which
+            self.release()  # Whoosh's own lock also allows
+
     def release(self) -> None:
         """Let go of the lock; releasing it again does nothing."""
         with uninterrupted(), self._guard:
