@@ -6,12 +6,15 @@ import functools
 import html
 import json
 import re
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator, NoReturn
 
 import click
 
-from search.index import IndexBusy, SearchIndex
+from search.index import DamagedIndex, IndexBusy, SearchIndex
 from search.indexing import EmptyRebuild, IndexReport, index_paths
 from search.query import SORTS, SearchError, parse_params
 from search.settings import Settings
@@ -43,7 +46,24 @@ def _progress_bar():
     return bar, update
 
 
+EXIT_FAILED = 1
+"""Some inputs could not be read (the rest is committed), or a rebuild found no article."""
+EXIT_BUSY = 3
+"""Another indexing run is writing to the index."""
+EXIT_DAMAGED = 4
+"""The index cannot be read: ``reindex`` mends it."""
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_STOPPED = 128 + signal.SIGTERM
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(status)
+
+
 def _print_report(report: IndexReport) -> None:
+    if report.removed:
+        click.echo(f"Removed what an interrupted run had left: {', '.join(report.removed)}.")
     if report.inputs == 0:
         click.echo("No .html, .htm, .html.gz or .jsonl files were found there.", err=True)
     click.echo(f"Indexed {report.indexed}, unchanged {report.unchanged}, failed {len(report.failures)}.")
@@ -53,21 +73,51 @@ def _print_report(report: IndexReport) -> None:
         click.echo(f"  warning: {warning.origin}: {warning.message}", err=True)
 
 
-def _run_indexing(paths: tuple[Path, ...], index_dir: Path, rebuild: bool) -> None:
-    settings = Settings.from_env(index_dir=index_dir)
+class _Stopped(KeyboardInterrupt):
+    """A service stop (SIGTERM), handled as Ctrl-C is: the run's writer cancelled, a half-built
+    index removed."""
+
+
+@contextmanager
+def _stopped_by_sigterm() -> Iterator[None]:
+    def stop(signum, frame) -> NoReturn:
+        raise _Stopped()
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _index(paths: list[Path], settings: Settings, rebuild: bool = False) -> IndexReport:
+    """An indexing run, with a progress bar on a terminal; a run that cannot go on ends the command
+    with one line and its exit status."""
     bar, progress = _progress_bar()
     try:
-        report = index_paths(list(paths) or [settings.corpus_dir], settings, rebuild=rebuild, progress=progress)
-    except (IndexBusy, EmptyRebuild) as error:
-        raise click.ClickException(str(error)) from None
-    except KeyboardInterrupt:
-        click.echo("Interrupted: the index is as it was before this run.", err=True)
-        sys.exit(130)
+        with _stopped_by_sigterm():
+            return index_paths(paths, settings, rebuild=rebuild, progress=progress)
+    except IndexBusy as error:
+        _fail(f"{error}: try again when it has finished", EXIT_BUSY)
+    except DamagedIndex as error:
+        _fail(str(error), EXIT_DAMAGED)
+    except EmptyRebuild as error:
+        _fail(str(error), EXIT_FAILED)
+    except KeyboardInterrupt as stop:
+        stopped = isinstance(stop, _Stopped)
+        click.echo(f"{'Stopped (SIGTERM)' if stopped else 'Interrupted'}: the index is as it was at its "
+                   "last commit; run it again to finish.", err=True)
+        sys.exit(EXIT_STOPPED if stopped else EXIT_INTERRUPTED)
     finally:
         if bar is not None:
             bar.render_finish()
+
+
+def _run_indexing(paths: tuple[Path, ...], index_dir: Path, rebuild: bool) -> None:
+    settings = Settings.from_env(index_dir=index_dir)
+    report = _index(list(paths) or [settings.corpus_dir], settings, rebuild)
     _print_report(report)
-    sys.exit(1 if report.failures else 0)
+    sys.exit(EXIT_FAILED if report.failures else 0)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -82,7 +132,14 @@ def main() -> None:
 def index(paths: tuple[Path, ...], index_dir: Path) -> None:
     """Add new and changed articles from PATHS (files or folders; default: corpus/).
 
-    Exits 0 when every file went in, 1 when some failed (the rest is committed).
+    \b
+    Exit status:
+      0    everything went in
+      1    some inputs failed (the rest is committed)
+      2    bad usage
+      3    the index is busy: another run is writing to it
+      4    the index is damaged: run reindex
+      130  interrupted by Ctrl-C, 143 stopped by SIGTERM (the index is as at its last commit)
     """
     _run_indexing(paths, index_dir, rebuild=False)
 
@@ -94,6 +151,14 @@ def reindex(paths: tuple[Path, ...], index_dir: Path) -> None:
     """Rebuild the index from PATHS into a new folder and switch to it when complete.
 
     A running server keeps answering from the old index until the switch.
+
+    \b
+    Exit status:
+      0    everything went in
+      1    some inputs failed, or none could be read (the old index is kept)
+      2    bad usage
+      3    the index is busy: another run is writing to it
+      130  interrupted by Ctrl-C, 143 stopped by SIGTERM (the old index is kept)
     """
     _run_indexing(paths, index_dir, rebuild=True)
 
@@ -123,7 +188,10 @@ def _filter_options(command):
 @click.option("--json", "as_json", is_flag=True, help="Print the result as the API's JSON.")
 @index_option
 def search_command(query: str, as_json: bool, index_dir: Path, **filters) -> None:
-    """Search the index for QUERY and print the results."""
+    """Search the index for QUERY and print the results.
+
+    Exits 4, with a line saying so, if the index is damaged (run reindex).
+    """
     params = {"q": [query]}
     for name, value in filters.items():
         key = {"date_from": "from", "date_to": "to"}.get(name, name)
@@ -132,6 +200,8 @@ def search_command(query: str, as_json: bool, index_dir: Path, **filters) -> Non
         result = SearchIndex(index_dir).search(parse_params(params))
     except SearchError as error:
         raise click.BadParameter(error.message, param_hint=error.parameter) from None
+    except DamagedIndex as error:
+        _fail(str(error), EXIT_DAMAGED)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -165,12 +235,19 @@ def _terminal_snippet(snippet: str) -> str:
               help="Requests each worker answers at once (searches take turns; the others are sending).")
 @index_option
 def serve(host: str, port: int, workers: int, threads: int, index_dir: Path) -> None:
-    """Serve the search site with gunicorn; indexes corpus/ first if the index is empty."""
+    """Serve the search site with gunicorn; indexes corpus/ first if the index is empty.
+
+    Exits 4 at once, with a line saying so, if the index is damaged (run reindex).
+    """
     settings = Settings.from_env(index_dir=index_dir)
-    if SearchIndex(index_dir).count() == 0:
+    try:
+        empty = SearchIndex(index_dir).count() == 0
+    except DamagedIndex as error:
+        _fail(str(error), EXIT_DAMAGED)
+    if empty:
         if settings.corpus_dir.is_dir():
             click.echo(f"The index is empty: indexing {settings.corpus_dir}/ first.")
-            _print_report(index_paths([settings.corpus_dir], settings))
+            _print_report(_index([settings.corpus_dir], settings))
         else:
             click.echo(f"The index is empty and there is no {settings.corpus_dir}/ folder to index: "
                        "add articles with 'news-search index PATH'.", err=True)

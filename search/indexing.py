@@ -29,6 +29,8 @@ class IndexReport:
     warnings: list[IngestWarning] = field(default_factory=list)
     """Documents indexed but changed or doubtful (a title cut short, a date that is not one), and
     links not followed; they do not count as failures."""
+    removed: list[str] = field(default_factory=list)
+    """What a killed run had left in the index folder and this run removed."""
 
 
 class _Tally:
@@ -95,4 +97,5 @@ def index_paths(paths: Sequence[Path], settings: Settings, *, rebuild: bool = Fa
         report.indexed = rebuild_index(store, articles, allow_empty=False)
     else:
         report.indexed = update_index(store, articles)
+    report.removed = store.removed
     return report

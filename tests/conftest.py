@@ -78,6 +78,27 @@ def corpus_server(corpus_index: Path):
     server.stop()
 
 
+def child_processes(pid: int) -> set[int]:
+    """The live child processes of ``pid`` (Linux's /proc)."""
+    found: set[int] = set()
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as listing:
+                found.update(int(child) for child in listing.read().split())
+    except OSError:
+        pass
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether a process exists and is not a zombie (dead, its exit status not yet collected)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -1,13 +1,21 @@
 """The news-search command, through click's runner (library behaviour is tested elsewhere)."""
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
+import pytest
 from click.testing import CliRunner
 
 from search.cli import main
+from search.index import SearchIndex
+from search.query import SearchRequest
 
-from conftest import CORPUS
+from conftest import CORPUS, ROOT, child_processes, free_port, running
 
 GOOD = CORPUS / "2020-08-14-belarus-frees-detained-protesters.html"
 
@@ -119,3 +127,118 @@ def test_index_reports_hostile_files_with_paths_and_reasons_and_indexes_the_rest
         f"warning: {folder / 'wire.jsonl'}#L3: published '99999' is not a date: indexed without a publication date",
     ]:
         assert line in result.output
+
+
+def start(log, *args) -> subprocess.Popen:
+    """``news-search ARGS`` in a process of its own, its output in the file ``log``."""
+    return subprocess.Popen([sys.executable, "-m", "search", *map(str, args)], cwd=ROOT,
+                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+
+
+@pytest.fixture
+def workers():
+    """Worker processes a test watches; any still running at the end are killed."""
+    pids: set[int] = set()
+    yield pids
+    for pid in pids:
+        if running(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def pool_of(process: subprocess.Popen, seconds: float = 120) -> set[int]:
+    """The run's two extraction workers, once they are up."""
+    deadline = time.monotonic() + seconds
+    while len(found := child_processes(process.pid)) < 2:
+        assert process.poll() is None and time.monotonic() < deadline, "the worker pool never started"
+        time.sleep(0.01)
+    return found
+
+
+def still_running(pids: set[int], seconds: float = 5) -> set[int]:
+    deadline = time.monotonic() + seconds
+    while any(running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return {pid for pid in pids if running(pid)}
+
+
+def articles_in(index_dir) -> list[str]:
+    return [hit.id for hit in SearchIndex(index_dir).export(SearchRequest(collapse=False))]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_or_stopped_index_run_leaves_no_worker_and_the_next_run_completes(tmp_path, workers, stop):
+    log = tmp_path / "run.log"
+    indexing = start(log, "index", CORPUS, "--index", tmp_path / "ix")
+    workers |= pool_of(indexing)
+    indexing.send_signal(stop)  # an out-of-memory kill, or a service stop
+    indexing.wait(60)
+    assert still_running(workers) == set()
+    if stop == signal.SIGTERM:
+        assert indexing.returncode == 143
+        assert log.read_text().strip() == ("Stopped (SIGTERM): the index is as it was at its last commit; "
+                                           "run it again to finish.")
+    again = subprocess.run([sys.executable, "-m", "search", "index", str(CORPUS), "--index", str(tmp_path / "ix")],
+                           cwd=ROOT, capture_output=True, text=True, timeout=300)
+    pages = len(list(CORPUS.glob("*.html")))
+    assert again.returncode == 0, again.stderr
+    assert f"Indexed {pages}, unchanged 0, failed 0." in again.stdout
+    ids = articles_in(tmp_path / "ix")
+    assert len(ids) == len(set(ids)) == pages
+
+
+def test_a_killed_reindex_leaves_a_build_that_the_next_run_removes_and_reports(tmp_path, workers):
+    run("index", GOOD, "--index", tmp_path / "ix")
+    rebuild = start(tmp_path / "run.log", "reindex", CORPUS, "--index", tmp_path / "ix")
+    workers |= pool_of(rebuild)
+    rebuild.kill()
+    rebuild.wait(60)
+    [build] = (tmp_path / "ix").glob("building-*")
+    result = run("index", GOOD, "--index", tmp_path / "ix")
+    assert result.exit_code == 0
+    assert f"Removed what an interrupted run had left: {build.name}." in result.output
+    assert not build.exists()
+    assert len(articles_in(tmp_path / "ix")) == 1  # the index as it was before the rebuild
+
+
+HOLDER = """
+import sys
+from search.index import IndexStore
+with IndexStore(sys.argv[1]).writing():
+    print("writing", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_index_exits_3_while_another_run_is_writing_and_runs_when_it_has_finished(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path / "ix")], cwd=ROOT,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "writing\n"
+        for command in ("index", "reindex"):
+            busy = run(command, GOOD, "--index", tmp_path / "ix")
+            assert busy.exit_code == 3
+            assert f"another indexing run is writing to {tmp_path / 'ix'}" in busy.output
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+    assert run("index", GOOD, "--index", tmp_path / "ix").exit_code == 0
+
+
+def test_a_damaged_index_is_one_line_naming_reindex_for_search_index_and_serve(tmp_path):
+    index_dir = tmp_path / "ix"
+    run("index", GOOD, "--index", index_dir)
+    toc = next((index_dir / "current").glob("_MAIN_*.toc"))
+    toc.write_bytes(toc.read_bytes()[:40])  # a table of contents cut short
+    for command in (["search", "belarus"], ["index", GOOD]):
+        result = run(*command, "--index", index_dir)
+        assert result.exit_code == 4
+        [line] = result.output.strip().splitlines()
+        assert line.startswith(f"Error: the index in {index_dir} is damaged (")
+        assert line.endswith("rebuild it with 'news-search reindex'")
+    served = subprocess.run([sys.executable, "-m", "search", "serve", "--port", str(free_port()), "--index",
+                             str(index_dir)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert served.returncode == 4 and served.stdout == ""
+    [line] = served.stderr.strip().splitlines()
+    assert "is damaged" in line and "news-search reindex" in line
+    assert run("reindex", GOOD, "--index", index_dir).exit_code == 0
+    assert "1 result(s)" in run("search", "belarus", "--index", index_dir).output

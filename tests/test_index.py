@@ -1,9 +1,14 @@
 """Writing the index: updates, rebuilds with an atomic switch, and what a failure leaves behind."""
 
 import os
+import re
+import shutil
+import signal
+import sys
 from datetime import date
 
 import pytest
+from whoosh.writing import SegmentWriter
 
 from search.article import Article
 from search.index import EmptyRebuild, IndexBusy, IndexStore, SearchIndex, rebuild_index, update_index
@@ -140,3 +145,67 @@ def test_an_open_search_index_sees_updates_and_their_facets(tmp_path):
     result = search.search(SearchRequest(places=("Minsk",)))
     assert result.total == 2
     assert {f.value: f.count for f in result.facets["places"]} == {"Minsk": 2, "Vilnius": 1}
+
+
+COMMITTED = re.compile(r"^(_MAIN_\d+\.toc|MAIN_\w+\.seg|MAIN_WRITELOCK)$")
+"""The files of a committed Whoosh index (compound segments, their table of contents, the lock file)."""
+
+
+def write_interrupted(write, store: IndexStore, watched, at: int | None, monkeypatch) -> int:
+    """``write`` articles 3 to 12, pressing Ctrl-C (SIGINT) at the ``at``-th line run within the
+    ``watched`` method (class, name); returns how many lines ran there."""
+    lines, inside = 0, False
+    owner, name = watched
+    method = getattr(owner, name)
+
+    def watched_method(*args, **kwargs):
+        nonlocal inside
+        inside = True
+        try:
+            return method(*args, **kwargs)
+        finally:
+            inside = False
+
+    def trace(frame, event, arg):
+        nonlocal lines
+        if inside and event == "line":
+            lines += 1
+            if lines == at:
+                signal.raise_signal(signal.SIGINT)
+        return trace
+
+    with monkeypatch.context() as patch:
+        patch.setattr(owner, name, watched_method)
+        sys.settrace(trace)
+        try:
+            write(store, [article(n) for n in range(3, 13)])
+        finally:
+            sys.settrace(None)
+    return lines
+
+
+@pytest.mark.parametrize("write, watched", [(update_index, (SegmentWriter, "commit")),
+                                            (rebuild_index, (SegmentWriter, "commit")),
+                                            (rebuild_index, (IndexStore, "publish"))])
+def test_ctrl_c_anywhere_in_a_commit_or_the_switch_leaves_one_whole_index_and_nothing_else(
+        tmp_path, monkeypatch, write, watched):
+    base = IndexStore(tmp_path / "base")
+    update_index(base, [article(1), article(2)])
+    probe = tmp_path / "probe"
+    shutil.copytree(base.root, probe, symlinks=True)
+    lines = write_interrupted(write, IndexStore(probe), watched, None, monkeypatch)
+    old = ["id1", "id2"]
+    new = sorted(({"id1", "id2"} if write is update_index else set()) | {f"id{n}" for n in range(3, 13)})
+    for at in range(1, lines + 1, max(lines // 30, 1)):  # every line of the switch, thirty of a commit
+        store = IndexStore(tmp_path / f"at-{at}")
+        shutil.copytree(base.root, store.root, symlinks=True)
+        with pytest.raises(KeyboardInterrupt):
+            write_interrupted(write, store, watched, at, monkeypatch)
+        where = f"Ctrl-C at line {at} of {lines} in {watched[1]}"
+        served = [hit.id for hit in SearchIndex(store.root).export(SearchRequest(collapse=False))]
+        assert sorted(served) in (old, new), where
+        generations = {store.current().name, base.current().name}
+        assert {p.name for p in store.root.iterdir()} <= {"current", "write.lock", *generations}, where
+        for generation in generations & {p.name for p in store.root.iterdir()}:
+            assert all(COMMITTED.match(name) for name in os.listdir(store.root / generation)), where
+        update_index(store, [article(20)])  # the next writer is not kept out

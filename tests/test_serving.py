@@ -3,6 +3,7 @@ clients that are slow or silent."""
 
 import http.client
 import json
+import os
 import re
 import shutil
 import socket
@@ -235,3 +236,22 @@ def test_a_request_sent_in_pieces_and_requests_sent_together_are_answered_on_one
         rest += chunk
     sock.close()
     assert rest.count(b"HTTP/1.1 200 OK\r\n") == 2
+
+
+def test_a_worker_says_once_that_the_index_under_it_is_damaged_and_opens_the_rebuilt_one(served, tmp_path):
+    url, index_dir = served
+    log = tmp_path / "serve.log"
+    assert logged(log, " ready: ", times=2)
+    shutil.rmtree(index_dir / os.readlink(index_dir / "current"))  # 'current' now points nowhere
+    damaged = "is damaged ('current' points to"
+    assert logged(log, damaged, times=2)  # each worker says so
+    time.sleep(5)  # several turns of looking for a new index
+    text = log.read_text()
+    assert text.count(damaged) == 2 and "rebuild it with 'news-search reindex'" in text
+    assert "Traceback" not in text
+    result = reindex(corpus_pages(tmp_path / "new", 3), index_dir)
+    assert result.returncode == 0, result.stderr
+    assert logged(log, "switched to the rebuilt index: 3 articles", times=2)
+    _, body = fetch(url + "/api/search")
+    assert json.loads(body)["total"] == 3
+    assert log.read_text().count("Booting worker") == 2  # neither worker was restarted

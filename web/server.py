@@ -8,6 +8,7 @@ from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
+from search.index import DamagedIndex
 from web import create_app
 from web.worker import GuardedThreadWorker
 
@@ -39,14 +40,23 @@ def _warm_up(app):
         index = app.extensions["search_index"]
 
         def open_index() -> None:
-            worker.log.info("Worker %s ready: %d articles indexed", worker.pid, index.count())
+            damage = None
+            try:
+                worker.log.info("Worker %s ready: %d articles indexed", worker.pid, index.count())
+            except DamagedIndex as error:  # the worker stays up, says so once, and opens the rebuilt index
+                worker.log.error("Worker %s: %s", worker.pid, damage := str(error))
             while True:
                 time.sleep(FOLLOW_SECONDS)
                 try:
                     switched = index.follow()
+                except DamagedIndex as error:
+                    if str(error) != damage:
+                        worker.log.error("Worker %s: %s", worker.pid, damage := str(error))
+                    continue
                 except Exception:  # a bad moment on disk: the next search reports it, the next turn retries
                     worker.log.exception("Worker %s could not open the index", worker.pid)
                     continue
+                damage = None
                 if switched is not None:
                     worker.log.info("Worker %s switched to the rebuilt index: %d articles", worker.pid, switched)
 

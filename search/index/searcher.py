@@ -120,9 +120,10 @@ class _Generation:
 
     def __init__(self, path: Path, store: IndexStore):
         self.path = path
-        self.index = store.open(path)
-        self.parser = build_parser(self.index.schema)
-        self._use(self.index.searcher(weighting=RobertsonBM25F()))
+        with store.reading(path):
+            self.index = store.open(path)
+            self.parser = build_parser(self.index.schema)
+            self._use(self.index.searcher(weighting=RobertsonBM25F()))
 
     def _use(self, searcher) -> None:
         """Take a searcher and read its per-document tables: facet values, days, copy keys."""

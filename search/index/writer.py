@@ -8,6 +8,7 @@ from whoosh.reading import TermNotFound
 
 from search.article import Article
 from search.index.copies import CopyFinder, Fingerprint, fingerprint
+from search.index.interruptions import uninterrupted
 from search.index.schema import to_document
 from search.index.store import IndexStore
 
@@ -17,9 +18,10 @@ BATCH_SIZE = 5000
 
 def known_fingerprints(store: IndexStore) -> dict[str, str]:
     """Origin → fingerprint of every indexed document, to skip unchanged inputs."""
-    if store.current() is None:
+    current = store.current()
+    if current is None:
         return {}
-    with store.open().searcher() as searcher:
+    with store.reading(current), store.open(current).searcher() as searcher:
         return {
             fields["origin"]: fields.get("fingerprint", "")
             for fields in searcher.all_stored_fields()
@@ -68,12 +70,20 @@ class _Batch:
         self.ids.add(article.id)
 
     def end(self, commit: bool) -> None:
-        if self.reader is not None:
-            self.reader.close()
-        if commit:
-            self.writer.commit()
-        else:
-            self.writer.cancel()
+        """Commit or cancel the batch, uninterrupted; a batch already ended is left as it is."""
+        with uninterrupted():
+            if self.reader is not None:
+                self.reader.close()
+                self.reader = None
+            if self.writer.is_closed:
+                return
+            if commit:
+                self.writer.commit()
+                return
+            try:
+                self.writer.cancel()
+            except Exception:  # a commit that failed part-way (a full disk) can leave Whoosh unable to
+                self.writer.writelock.release()  # cancel: let go of its lock; its files are leftovers
 
 
 def _write(index, articles: Iterable[Article]) -> int:
@@ -89,17 +99,21 @@ def _write(index, articles: Iterable[Article]) -> int:
                 batch = _Batch(index)
             batch.add(article)
             written.add(article.id)
+        batch.end(commit=True)
     except BaseException:
         batch.end(commit=False)
         raise
-    batch.end(commit=True)
     return len(written)
 
 
 def update_index(store: IndexStore, articles: Iterable[Article]) -> int:
     """Add or replace articles (by id) in the current generation; returns how many were written."""
     with store.writing():
-        return _write(store.open(store.ensure_current()), articles)
+        current = store.ensure_current()
+        with store.reading(current):
+            index = store.open(current)
+            index.reader().close()  # damaged segments are found now, not in the middle of the run
+        return _write(index, articles)
 
 
 class EmptyRebuild(Exception):
@@ -114,7 +128,7 @@ def rebuild_index(store: IndexStore, articles: Iterable[Article], allow_empty: b
     With ``allow_empty=False``, a build with no article raises EmptyRebuild instead of switching.
     """
     with store.writing():
-        previous = store.current()
+        previous = store.current(dangling_ok=True)  # a damaged index is what a rebuild mends
         building = store.new_generation()
         try:
             count = _write(store.open(building), articles)

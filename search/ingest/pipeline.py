@@ -5,8 +5,11 @@ A document that fails becomes an IngestFailure with its origin and reason; it ne
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -135,8 +138,20 @@ def process(doc: RawDocument, settings: Settings) -> list[Result]:
     return [*warnings, article]
 
 
-def _ignore_interrupts() -> None:
+PR_SET_PDEATHSIG = 1
+"""Linux's prctl option: a signal the kernel sends this process when its parent ends."""
+
+
+def _start_worker(parent: int) -> None:
+    """Run in each worker as it starts. Ctrl-C and a service stop (SIGTERM) reach every process of
+    the run: the parent alone handles them, so the run stops cleanly. And the worker dies with its
+    parent: a killed run (an out-of-memory kill) must leave no worker behind."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the kernel was told
+        os._exit(1)
 
 
 def _process_batch(batch: list[RawDocument], settings: Settings) -> list[Result]:
@@ -154,8 +169,9 @@ def _pooled(work: Callable[[list[RawDocument]], list[Result]], batches: Iterator
     yields (batch, None) for every batch in flight and stops; the rest of ``batches`` is left."""
     pending: deque[list] = deque()
     context = multiprocessing.get_context("fork")
-    # Workers ignore Ctrl-C: the parent alone handles it, so an interrupted run stops cleanly.
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts) as pool:
+    # The kernel's parent-death signal goes when the thread that forked ends: the pool is made and
+    # its workers forked (on the first submit) in this thread, the one that reads the results.
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         try:
             for batch in batches:
                 pending.append([batch, None])
