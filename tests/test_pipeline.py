@@ -78,6 +78,26 @@ def test_documents_are_read_as_needed_not_all_at_once(tmp_path):
     results.close()
 
 
+def test_large_documents_are_not_read_far_ahead_of_the_workers(tmp_path):
+    # Each record is 6 MB of text (refused as too large, so quickly); the parent holds what it has
+    # read and not yet had back, and the workers it forks keep a copy of what it held then.
+    size = 6 << 20
+    docs = [RawDocument(f"big#L{n}", "f", title="Ferries", text="a " * (size // 2)) for n in range(30)]
+    read, ahead = 0, []
+
+    def lazily():
+        nonlocal read
+        for doc in docs:
+            read += 1
+            yield doc
+
+    for done, result in enumerate(extract_all(lazily(), settings_for(tmp_path, workers=2)), start=1):
+        assert isinstance(result, IngestFailure) and "too large" in result.reason
+        ahead.append(read - done)
+    assert len(ahead) == len(docs)
+    assert max(ahead) * size <= pipeline.IN_FLIGHT_BYTES + pipeline.BATCH_BYTES + size
+
+
 def warnings_and_results(docs, settings):
     results = list(extract_all(docs, settings))
     warnings = [(r.origin, r.message) for r in results if isinstance(r, IngestWarning)]

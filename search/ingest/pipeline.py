@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import partial
-from itertools import chain, islice
+from itertools import chain
 from typing import Callable, Iterable, Iterator
 
 from search.article import Article, article_id, safe_link
@@ -39,6 +39,12 @@ PARALLEL_FROM = 16
 """Fewer documents than this are extracted in this process: starting workers would cost more."""
 BATCH_SIZE = 4
 """Documents sent to a worker at a time: fewer round trips, still a short wait for the first."""
+BATCH_BYTES = 4 << 20
+"""A batch closes early once its documents hold this many bytes: a large page travels alone."""
+IN_FLIGHT_BYTES = 24 << 20
+"""Bytes of documents read and not yet extracted that the parent holds (beyond one batch). The
+workers are forked while it holds some, and keep a copy of what it held: a few large pages read
+ahead would count three times."""
 
 
 def article_from_record(doc: RawDocument, limits: Settings = DEFAULTS) -> Article:
@@ -158,14 +164,38 @@ def _process_batch(batch: list[RawDocument], settings: Settings) -> list[Result]
     return [result for doc in batch for result in process(doc, settings)]
 
 
+def _size(doc: RawDocument) -> int:
+    """Roughly the bytes a document holds."""
+    return len(doc.html or b"") + len(doc.text or "")
+
+
 def _batches(docs: Iterator[RawDocument], size: int) -> Iterator[list[RawDocument]]:
-    while batch := list(islice(docs, size)):
+    """Batches of up to ``size`` documents, closed early when they reach BATCH_BYTES."""
+    batch, held = [], 0
+    for doc in docs:
+        batch.append(doc)
+        held += _size(doc)
+        if len(batch) >= size or held >= BATCH_BYTES:
+            yield batch
+            batch, held = [], 0
+    if batch:
         yield batch
+
+
+def _head(docs: Iterator[RawDocument]) -> list[RawDocument]:
+    """The first PARALLEL_FROM documents, or fewer if they already hold IN_FLIGHT_BYTES (then they
+    are enough to start the workers for)."""
+    head, held = [], 0
+    while len(head) < PARALLEL_FROM and held < IN_FLIGHT_BYTES and (doc := next(docs, None)) is not None:
+        head.append(doc)
+        held += _size(doc)
+    return head
 
 
 def _pooled(work: Callable[[list[RawDocument]], list[Result]], batches: Iterator[list[RawDocument]],
             workers: int, window: int) -> Iterator[tuple[list[RawDocument], list[Result] | None]]:
-    """(batch, results) in input order, at most ``window`` batches in flight. If a worker dies,
+    """(batch, results) in input order, at most ``window`` batches (and, beyond the first,
+    IN_FLIGHT_BYTES) in flight. If a worker dies,
     yields (batch, None) for every batch in flight and stops; the rest of ``batches`` is left."""
     pending: deque[list] = deque()
     context = multiprocessing.get_context("fork")
@@ -173,10 +203,13 @@ def _pooled(work: Callable[[list[RawDocument]], list[Result]], batches: Iterator
     # its workers forked (on the first submit) in this thread, the one that reads the results.
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         try:
+            held = 0
             for batch in batches:
-                pending.append([batch, None])
+                pending.append([batch, None])  # in pending first: a submit to a broken pool re-runs it too
                 pending[-1][1] = pool.submit(work, batch)
-                while len(pending) >= window:
+                held += sum(map(_size, batch))
+                while len(pending) >= window or (len(pending) > 1 and held >= IN_FLIGHT_BYTES):
+                    held -= sum(map(_size, pending[0][0]))
                     yield pending[0][0], pending[0][1].result()
                     pending.popleft()
             while pending:
@@ -195,8 +228,8 @@ def extract_all(docs: Iterable[RawDocument], settings: Settings) -> Iterator[Res
     """
     return_large_blocks()
     docs = iter(docs)
-    head = list(islice(docs, PARALLEL_FROM))
-    if settings.workers < 2 or len(head) < PARALLEL_FROM:
+    head = _head(docs)
+    if settings.workers < 2 or (len(head) < PARALLEL_FROM and sum(map(_size, head)) < IN_FLIGHT_BYTES):
         for doc in chain(head, docs):
             yield from process(doc, settings)
         return
