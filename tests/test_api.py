@@ -181,3 +181,24 @@ def test_a_query_too_long_is_refused_with_a_message(corpus_server):
     status, data = get(corpus_server, "/api/search?" + urlencode({"q": "strike " * 1500}))
     assert status == 400 and data["error"]["parameter"] == "q"
     assert "at most 10,000 characters" in data["error"]["message"]
+
+
+def test_a_damaged_index_is_a_503_that_names_the_fix_not_a_server_error(corpus_index_copy):
+    toc = next((corpus_index_copy / "current").glob("_MAIN_*.toc"))
+    toc.write_bytes(toc.read_bytes()[:40])  # a table of contents cut short
+    server = LiveServer(corpus_index_copy)
+    try:
+        for path in ("/api/search?q=belarus", "/api/search.csv?q=belarus", "/api/articles/x", "/api/articles/x/related"):
+            status, body = get(server, path)
+            assert status == 503, path
+            assert "damaged" in body["error"]["message"] and "news-search reindex" in body["error"]["message"]
+            assert str(corpus_index_copy) not in body["error"]["message"]
+        try:
+            urllib.request.urlopen(server.url + "/?q=belarus", timeout=30)
+        except urllib.error.HTTPError as error:
+            page = error.read().decode()
+            assert error.code == 503 and "news-search reindex" in page and "Traceback" not in page
+        else:
+            raise AssertionError("the page answered 200 from a damaged index")
+    finally:
+        server.stop()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, Response, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, current_app, render_template, request
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from search.index import SearchIndex
+from search.index import DamagedIndex, SearchIndex
 from search.settings import Settings
 
 
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(views.blueprint)
     app.register_blueprint(api.blueprint, url_prefix="/api")
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DamagedIndex, _damaged_index)
     app.after_request(_security_headers)
     return app
 
@@ -57,3 +58,12 @@ def _http_error(error: HTTPException):
     if request.path.startswith("/api/"):
         return error_response(error.description, None, error.code)
     return render_template("error.html", error=error), error.code
+
+
+def _damaged_index(error: DamagedIndex):
+    """A damaged index is the server's problem, not the request's: 503, saying what mends it (the
+    index's location stays in the server's log, not in the answer)."""
+    current_app.logger.error("%s", error)
+    return _http_error(ServiceUnavailable(
+        "The search index cannot be read: it is damaged. Searches work again once it is rebuilt "
+        "(news-search reindex)."))

@@ -135,6 +135,7 @@ def _json(ref: str, description: str) -> dict:
 
 _BAD_REQUEST = _json("Error", "A parameter or the query cannot be used; the message says why.")
 _NOT_FOUND = _json("Error", "No article has this id.")
+_UNAVAILABLE = _json("Error", "The index cannot be read (it is damaged): searches work again once it is rebuilt.")
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 DOCUMENT = {
@@ -146,14 +147,14 @@ DOCUMENT = {
         "/api/search": {"get": {
             "summary": "One page of ranked, filtered results with facets and attention over time.",
             "parameters": SEARCH_PARAMETERS,
-            "responses": {"200": _json("SearchResult", "The results."), "400": _BAD_REQUEST},
+            "responses": {"200": _json("SearchResult", "The results."), "400": _BAD_REQUEST, "503": _UNAVAILABLE},
         }},
         "/api/search.csv": {"get": {
             "summary": "Every result of the search (not one page) as CSV, streamed.",
             "parameters": SEARCH_PARAMETERS,
             "responses": {"200": {"description": "A header line, then one row per article; lists joined with '; '.",
                                   "content": {"text/csv": {"schema": {"type": "string"}}}},
-                          "400": _BAD_REQUEST},
+                          "400": _BAD_REQUEST, "503": _UNAVAILABLE},
         }},
         "/api/search.jsonl": {"get": {
             "summary": "Every result of the search (not one page) as JSON Lines, streamed.",
@@ -161,15 +162,15 @@ DOCUMENT = {
             "responses": {"200": {"description": "One ExportedHit object per line.",
                                   "content": {"application/x-ndjson": {
                                       "schema": {"$ref": "#/components/schemas/ExportedHit"}}}},
-                          "400": _BAD_REQUEST},
+                          "400": _BAD_REQUEST, "503": _UNAVAILABLE},
         }},
         "/api/articles/{id}": {"get": {
             "summary": "The whole article.", "parameters": [_ID],
-            "responses": {"200": _json("Article", "The article."), "404": _NOT_FOUND},
+            "responses": {"200": _json("Article", "The article."), "404": _NOT_FOUND, "503": _UNAVAILABLE},
         }},
         "/api/articles/{id}/related": {"get": {
             "summary": "Stories most like this article, best first.", "parameters": [_ID],
-            "responses": {"200": _json("Related", "The related stories."), "404": _NOT_FOUND},
+            "responses": {"200": _json("Related", "The related stories."), "404": _NOT_FOUND, "503": _UNAVAILABLE},
         }},
         "/api/openapi.json": {"get": {
             "summary": "This document.",
