@@ -106,6 +106,13 @@ def test_scripts_do_not_count_as_elements():
     assert "harbour ferries" in extract_article(hostile(script + STORY * 3)).text
 
 
+def test_a_page_with_megabytes_of_inline_data_keeps_its_story():
+    # Pages embed their state as JSON in a script; libxml2 by default stops at a text of 10 MB and
+    # the story after it was lost ("no article text found").
+    data = '<script type="application/json">{"state": "' + "x" * 11_000_000 + '"}</script>'
+    assert "harbour ferries ran again" in extract_article(hostile(data + STORY * 3)).text
+
+
 def test_deep_nesting_within_the_limits_is_read():
     article = extract_article(hostile("<div>" * 10_000 + STORY * 3 + "</div>" * 10_000))
     assert "harbour ferries ran again" in article.text

@@ -30,8 +30,12 @@ class PageMetadata:
     organisation_authors: list[str] = field(default_factory=list)
 
 
-_PARSER = lxml_html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True)
-"""Comments and processing instructions are never article text (the parser trafilatura uses)."""
+_PARSER = lxml_html.HTMLParser(collect_ids=False, default_doctype=False, remove_comments=True, remove_pis=True,
+                               huge_tree=True)
+"""Comments and processing instructions are never article text (the parser trafilatura uses).
+``huge_tree`` lifts libxml2's limits of 10 MB per text and 256 levels of nesting, past which it drops
+the rest of the page (a story after a page's inline data, or inside deep unclosed markup): the size
+of what reaches it is bounded by NEWS_SEARCH_MAX_DOCUMENT_BYTES and NEWS_SEARCH_MAX_ELEMENTS."""
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
