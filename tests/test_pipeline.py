@@ -156,6 +156,29 @@ def test_the_time_limit_holds_in_worker_processes_too(tmp_path):
     assert not any(isinstance(r, IngestFailure) for r in results[:3] + results[4:])
 
 
+def stuck_in_c_on_poison(doc, settings):
+    if doc.origin == "stuck":
+        process(doc, settings)  # starts the document's timer and stops it ...
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # ... then, as C code would, never
+        signal.setitimer(signal.ITIMER_REAL, settings.document_time_limit)  # lets its signal in
+        time.sleep(3600)
+    return process(doc, settings)
+
+
+def test_a_worker_stuck_where_the_timer_cannot_reach_is_stopped_and_the_rest_go_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "process", stuck_in_c_on_poison)
+    monkeypatch.setattr(pipeline, "STALL_GRACE", 2.0)
+    docs = _documents()
+    docs.insert(5, RawDocument("stuck", "s", html=b"<p>whatever</p>"))
+    started = time.monotonic()
+    results = list(extract_all(iter(docs), settings_for(tmp_path, workers=2, document_time_limit=1)))
+    assert time.monotonic() - started < 120
+    assert [r.origin for r in results] == [d.origin for d in docs]
+    assert isinstance(results[5], IngestFailure)
+    assert results[5].reason == "took longer than 1 s and was stopped (the limit is NEWS_SEARCH_DOCUMENT_TIME_LIMIT)"
+    assert not any(isinstance(r, IngestFailure) for r in results[:5] + results[6:])
+
+
 def test_a_timer_set_before_runs_on_after_each_document(tmp_path):
     def handler(signum, frame):
         raise AssertionError("the earlier timer fired")

@@ -14,6 +14,7 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import partial
@@ -192,16 +193,42 @@ def _head(docs: Iterator[RawDocument]) -> list[RawDocument]:
     return head
 
 
+DIED = "the extraction process died on this document"
+STALL_GRACE = 30.0
+"""Seconds beyond its documents' time limits that the parent waits for a batch. The limit is a timer
+signal in the worker, which Python takes only between bytecodes: a worker stuck inside C code (a
+parser on a pathological page) would never see it, and the parent stops that worker instead."""
+
+
+class _Stalled(Exception):
+    """A batch went past its time limits and its worker was stopped."""
+
+
+def _stall_seconds(batch: list[RawDocument], limit: float) -> float | None:
+    return limit * len(batch) + STALL_GRACE if limit > 0 else None
+
+
 def _pooled(work: Callable[[list[RawDocument]], list[Result]], batches: Iterator[list[RawDocument]],
-            workers: int, window: int) -> Iterator[tuple[list[RawDocument], list[Result] | None]]:
+            workers: int, window: int, limit: float) -> Iterator[tuple[list[RawDocument], list[Result] | str]]:
     """(batch, results) in input order, at most ``window`` batches (and, beyond the first,
-    IN_FLIGHT_BYTES) in flight. If a worker dies,
-    yields (batch, None) for every batch in flight and stops; the rest of ``batches`` is left."""
+    IN_FLIGHT_BYTES) in flight. If a worker dies, or is stopped because its batch went past the
+    documents' time limit ``limit`` (see STALL_GRACE), yields (batch, the reason) for every batch in
+    flight and stops; the rest of ``batches`` is left."""
     pending: deque[list] = deque()
     context = multiprocessing.get_context("fork")
     # The kernel's parent-death signal goes when the thread that forked ends: the pool is made and
     # its workers forked (on the first submit) in this thread, the one that reads the results.
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
+
+        def oldest() -> tuple[list[RawDocument], list[Result]]:
+            batch, future = pending[0]
+            try:
+                return batch, future.result(timeout=_stall_seconds(batch, limit))
+            except FutureTimeout:
+                for worker in list(pool._processes.values()):  # the executor has no public way (before 3.14)
+                    worker.kill()
+                raise _Stalled from None
+
         try:
             held = 0
             for batch in batches:
@@ -210,13 +237,16 @@ def _pooled(work: Callable[[list[RawDocument]], list[Result]], batches: Iterator
                 held += sum(map(_size, batch))
                 while len(pending) >= window or (len(pending) > 1 and held >= IN_FLIGHT_BYTES):
                     held -= sum(map(_size, pending[0][0]))
-                    yield pending[0][0], pending[0][1].result()
+                    yield oldest()
                     pending.popleft()
             while pending:
-                yield pending[0][0], pending[0][1].result()
+                yield oldest()
                 pending.popleft()
         except BrokenProcessPool:
-            yield from ((batch, None) for batch, _ in pending)
+            yield from ((batch, DIED) for batch, _ in pending)
+        except _Stalled:
+            stopped = f"took longer than {limit:g} s and was stopped (the limit is NEWS_SEARCH_DOCUMENT_TIME_LIMIT)"
+            yield from ((batch, stopped if i == 0 else DIED) for i, (batch, _) in enumerate(pending))
 
 
 def extract_all(docs: Iterable[RawDocument], settings: Settings) -> Iterator[Result]:
@@ -237,16 +267,18 @@ def extract_all(docs: Iterable[RawDocument], settings: Settings) -> Iterator[Res
     recognizer(settings.spacy_model)
     work = partial(_process_batch, settings=settings)
     batches = _batches(chain(head, docs), BATCH_SIZE)
+    limit = settings.document_time_limit
     while True:
         in_flight: list[RawDocument] = []
-        for batch, results in _pooled(work, batches, settings.workers, window=2 * settings.workers):
-            if results is None:
+        for batch, results in _pooled(work, batches, settings.workers, 2 * settings.workers, limit):
+            if isinstance(results, str):
                 in_flight.extend(batch)
             else:
                 yield from results
         if not in_flight:
             return
-        # A worker died: run what was in flight one at a time, to tell the culprit from the rest.
+        # A worker died or was stopped: run what was in flight one at a time, to tell the culprit
+        # from the rest.
         for doc in in_flight:
-            [(_, results)] = _pooled(work, iter([[doc]]), 1, window=1)
-            yield from results or [IngestFailure(doc.origin, "the extraction process died on this document")]
+            [(_, results)] = _pooled(work, iter([[doc]]), 1, 1, limit)
+            yield from [IngestFailure(doc.origin, results)] if isinstance(results, str) else results
