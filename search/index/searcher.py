@@ -6,17 +6,19 @@ import html
 import itertools
 import threading
 import time
-from collections import Counter
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from whoosh import collectors, highlight, sorting
+import numpy as np
+from whoosh import highlight
 from whoosh import query as wq
 from whoosh.query.qcore import QueryError
+from whoosh.searching import Searcher
 
 from search.article import Article
 from search.index.facets import FacetTable
+from search.index.matches import Leaf, Matches, SegmentData, evaluate
 from search.index.parser import SEARCHED_FIELDS, build_parser
 from search.index.ranking import RobertsonBM25F, description_query
 from search.index.schema import (FACET_FIELDS, build_schema, day_number, day_range, from_day_number, split_values,
@@ -41,50 +43,36 @@ TIME_LIMIT = 10.0
 """Default seconds a search may take before it is stopped and reported (a leading wildcard over a
 large index, a long list of wildcards); the ``search_time_limit`` setting."""
 LATEST_DAY = 9999_12_31
+UNDATED_AGE = 3
+"""Half-lives an undated article counts as old with sort=fresh."""
 
 
-def matching_documents(searcher, query: wq.Query, deadline: float) -> set[int]:
-    """The numbers of the documents a query matches; raises QueryTooSlow past ``deadline``
-    (``time.monotonic()``), checking the clock every few thousand documents."""
-    found: set[int] = set()
-    parts = searcher.subsearchers or [(searcher, 0)]
-    for part, offset in parts:
-        for n, docnum in enumerate(query.docs(part)):
-            found.add(docnum + offset)
-            if not n & 4095 and time.monotonic() > deadline:
-                raise QueryTooSlow(None)
+class _Searcher(Searcher):
+    """Whoosh's searcher, with matchers for the unscored parts of a query (NOT, filters) built as trees
+    of unions: Whoosh's own boolean context lets an OR of three or more words in a small segment read
+    every posting in Python as it is built, where search.index.matches reads them as arrays."""
+
+    def boolean_context(self):
+        return self.context(needs_current=True, weighting=None)
+
+
+def find(generation: _Generation, query: wq.Query, deadline: float, scored: bool = True) -> tuple[Matches, list[Leaf]]:
+    """The documents a query matches (numbers over the whole index, ascending), scored as Whoosh
+    scores them when ``scored``, and the terms matched; QueryTooSlow past ``deadline``
+    (``time.monotonic()``)."""
+    searcher = generation.searcher
+    context = searcher.context(needs_current=True, weighting=searcher.weighting if scored else None)
+    ids, scores, leaves = [], [], []
+    for (part, offset), segment in zip(searcher.leaf_searchers(), generation.segments):
+        found, matched = evaluate(query.matcher(part, context), segment, scored, deadline)
+        ids.append(found.ids.astype(np.int64) + offset)
+        scores.append(found.scores)
+        leaves.extend(Leaf(leaf.fieldname, leaf.text, leaf.ids.astype(np.int64) + offset) for leaf in matched)
     if time.monotonic() > deadline:
         raise QueryTooSlow(None)
-    return found
-
-
-class _TimedFilter(collectors.FilterCollector):
-    """Whoosh's filter collector (documents outside ``allow`` are skipped), checking the clock as it
-    goes: scoring many common words over a large index (a pasted passage) can take longer than
-    matching them. Whoosh's own TimeLimitCollector uses SIGALRM, which a web worker's thread cannot."""
-
-    def __init__(self, child, allow: set[int], deadline: float):
-        super().__init__(child, allow=allow)
-        self.deadline = deadline
-
-    def collect_matches(self):
-        child, allow, offset = self.child, self._allow, self.offset
-        for n, sub_docnum in enumerate(child.matches()):
-            if not n & 255 and time.monotonic() > self.deadline:
-                raise QueryTooSlow(None)
-            if offset + sub_docnum in allow:
-                child.collect(sub_docnum)
-            else:
-                self.filtered_count += 1
-
-
-def scored_search(searcher, query: wq.Query, allow: set[int], deadline: float, **options):
-    """``searcher.search(query, filter=allow, **options)``, stopped with QueryTooSlow past ``deadline``."""
-    collector = _TimedFilter(searcher.collector(**options), allow, deadline)
-    searcher.search_with_collector(query, collector)
-    if time.monotonic() > deadline:
-        raise QueryTooSlow(None)
-    return collector.results()
+    if not ids:
+        return Matches(np.zeros(0, dtype=np.int64), np.zeros(0) if scored else None), leaves
+    return Matches(np.concatenate(ids), np.concatenate(scores) if scored else None), leaves
 
 
 def _typed(part: wq.MultiTerm) -> str:
@@ -94,45 +82,65 @@ def _typed(part: wq.MultiTerm) -> str:
     return part.text + ("*" if isinstance(part, wq.Prefix) else "")
 
 
-def copy_keys(reader) -> list | None:
-    """Each document's copy key, by document number; None for an index built without them."""
+def copy_keys(reader) -> np.ndarray | None:
+    """Each document's copy key as a number (equal numbers for equal keys), by document number;
+    None for an index built without them."""
     if "copies" not in reader.schema or not reader.has_column("copies"):
         return None  # an index built before copies were keyed: nothing is folded until a reindex
     column = reader.column_reader("copies")
-    return [column[docnum] for docnum in range(reader.doc_count_all())]
+    keys = [column[docnum] for docnum in range(reader.doc_count_all())]
+    return np.unique(np.array(keys, dtype=object), return_inverse=True)[1].astype(np.int64)
 
 
-def published_days(reader) -> dict[int, date]:
-    """Each dated document's publication day, by document number (read once per searcher)."""
+def published_days(reader) -> np.ndarray:
+    """Each document's publication day as yyyymmdd, by document number; 0 when it has none."""
     if not reader.has_column("published"):
-        return {}
-    column = reader.column_reader("published")
-    days = {}
-    for docnum in reader.all_doc_ids():
-        day = from_day_number(column[docnum]) if 0 < column[docnum] <= LATEST_DAY else None
-        if day:
-            days[docnum] = day
+        return np.zeros(reader.doc_count_all(), dtype=np.int64)
+    column = reader.column_reader("published", translate=False)
+    days = np.array([column.sort_key(docnum) for docnum in range(reader.doc_count_all())], dtype=np.int64)
+    days[days > LATEST_DAY] = 0
     return days
 
 
+def fresh_divisors(days: np.ndarray, newest: int | None) -> np.ndarray:
+    """What each day's relevance is divided by with sort=fresh: halved for every
+    FRESHNESS_HALF_LIFE_DAYS it is older than ``newest``; an undated article counts as
+    UNDATED_AGE half-lives old. Computed with Python's floats, as the ranking always has."""
+    latest = from_day_number(newest) if newest else None
+    divisors = {}
+    for day in np.unique(days).tolist():
+        published = from_day_number(day) if day else None
+        if latest is None or published is None:
+            divisors[day] = 2 ** UNDATED_AGE
+        else:
+            divisors[day] = 2 ** (max((latest - published).days, 0) / FRESHNESS_HALF_LIFE_DAYS)
+    values = np.array(sorted(divisors))
+    return np.array([divisors[v] for v in values.tolist()])[np.searchsorted(values, days)]
+
+
 class _Generation:
-    """An open searcher on one generation, with its facet table (rebuilt when the searcher changes)."""
+    """An open searcher on one generation, with its per-document tables (rebuilt when the searcher changes)."""
 
     def __init__(self, path: Path, store: IndexStore):
         self.path = path
         with store.reading(path):
             self.index = store.open(path)
             self.parser = build_parser(self.index.schema)
-            self._use(self.index.searcher(weighting=RobertsonBM25F()))
+            self._use(_Searcher(self.index.reader(), weighting=RobertsonBM25F(), fromindex=self.index))
 
     def _use(self, searcher) -> None:
         """Take a searcher and read its per-document tables: facet values, days, copy keys."""
         self.searcher = searcher
         reader = searcher.reader()
+        self.segments = [SegmentData.of(part.reader()) for part, _ in searcher.leaf_searchers()]
         self.facets = FacetTable(reader, FACET_FIELDS.values())
+        self.deleted = np.concatenate([segment.deleted for segment in self.segments]) if self.segments \
+            else np.zeros(0, dtype=bool)
         self.days = published_days(reader)
+        live_days = self.days[~self.deleted]
+        self.newest = int(live_days.max()) if live_days.any() else None
+        self.fresh_divisors = fresh_divisors(self.days, self.newest)
         self.copies = copy_keys(reader)
-        self.newest = day_number(max(self.days.values())) if self.days else None
 
     def refresh(self) -> None:
         fresh = self.searcher.refresh()
@@ -217,7 +225,7 @@ class SearchIndex:
             like = wq.Or([wq.Term("text", term, boost=weight / top) for term, weight in key_terms])
             results = searcher.search(like, limit=limit * 4, terms=True, mask={docnum})
             close = [hit for hit in results if len(hit.matched_terms()) >= RELATED_MIN_SHARED]
-            return [self._hit(hit, highlight=False) for hit in close[:limit]]
+            return [self._hit(searcher, hit.docnum, hit.score) for hit in close[:limit]]
 
     def search(self, request: SearchRequest) -> SearchResult:
         """One page of ranked, filtered hits with facet counts over every match.
@@ -243,82 +251,77 @@ class SearchIndex:
                 build_parser(build_schema()).parse(request.q)
                 return []
             try:
-                text_query, matched, deadline = self._matches(generation, request)
-                if not matched:
-                    return []
-                order = self._order(request, generation.newest)
-                results = scored_search(generation.searcher, text_query, matched, deadline, limit=None, sortedby=order)
-                return [self._hit(hit, highlight=False, score_sign=self._score_sign(request)) for hit in results]
+                _, matched, _, deadline = self._matches(generation, request)
+                ranked = self._ranked(generation, request, matched, deadline)
+                score_sign = self._score_sign(request)
+                return [self._hit(generation.searcher, docnum, score, score_sign=score_sign)
+                        for docnum, score in zip(matched.ids[ranked].tolist(), self._shown_scores(
+                            generation, request, matched, ranked))]
             except QueryError as error:
                 raise QuerySyntaxError(f"This query cannot be run: {error}") from None
 
     def _matches(self, generation: _Generation, request: SearchRequest,
-                 deadline: float | None = None) -> tuple[wq.Query, set[int], float]:
-        """The request's text query, the documents it and the filters match, and the deadline
-        (a new one unless given)."""
-        searcher = generation.searcher
+                 deadline: float | None = None) -> tuple[wq.Query, Matches, list[Leaf], float]:
+        """The request's text query, the documents it and the filters match (scored), the terms
+        matched, and the deadline (a new one unless given)."""
         text_query = self._text_query(generation, request.q)
         deadline = time.monotonic() + self.time_limit if deadline is None else deadline
-        matched = matching_documents(searcher, text_query, deadline)
+        matched, leaves = find(generation, text_query, deadline)
+        allowed = np.ones(len(matched), dtype=bool)
         filters = self._filters(generation, request)
         if filters:
-            matched &= matching_documents(searcher, wq.And(filters), deadline)
+            filtered, _ = find(generation, wq.And(filters), deadline, scored=False)
+            allowed &= np.isin(matched.ids, filtered.ids, assume_unique=True)
         if request.copies_of:
-            matched &= self._copies_of(generation, request.copies_of)
-        return text_query, matched, deadline
+            allowed &= np.isin(matched.ids, self._copies_of(generation, request.copies_of), assume_unique=True)
+        if not allowed.all():
+            matched = Matches(matched.ids[allowed], matched.scores[allowed])
+        return text_query, matched, leaves, deadline
 
     @staticmethod
-    def _copies_of(generation: _Generation, article_id: str) -> set[int]:
+    def _copies_of(generation: _Generation, article_id: str) -> np.ndarray:
         """The documents that are copies of this article's story (the article included)."""
         docnum = generation.searcher.document_number(id=article_id)
         if docnum is None:
-            return set()
+            return np.zeros(0, dtype=np.int64)
         if generation.copies is None:
-            return {docnum}
-        key = generation.copies[docnum]
-        return {d for d, k in enumerate(generation.copies) if k == key}
+            return np.array([docnum])
+        return np.flatnonzero(generation.copies == generation.copies[docnum])
 
     def _search(self, generation: _Generation, request: SearchRequest) -> SearchResult:
         searcher = generation.searcher
-        text_query, matched, deadline = self._matches(generation, request)
+        _, matched, leaves, deadline = self._matches(generation, request)
+        docnums = matched.ids.tolist()
 
         facets = {}
         for name, field in FACET_FIELDS.items():
             selected = getattr(request, name)
             chosen = {value.casefold() for value in selected}
             facets[name] = [FacetCount(value, count, value.casefold() in chosen)
-                            for value, count in generation.facets.counts(field, matched, selected)]
+                            for value, count in generation.facets.counts(field, docnums, selected)]
         hits: list[Hit] = []
         start = (request.page - 1) * request.per_page
-        groups = self._groups(generation, request, matched)
-        listed = len(groups) if groups is not None else len(matched)
-        if matched and start < listed:
-            # the matching documents were found within the time limit; scoring only those costs less
-            folded = len(matched) - listed
-            # Whoosh's own collapsing is lost when a filter is given: fold here, reading as many more
-            # results as there are copies to skip
-            results = scored_search(
-                searcher, text_query, matched, deadline, limit=start + request.per_page + folded,
-                sortedby=self._order(request, generation.newest), terms=True,
-            )
-            results.fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80, charlimit=None)
-            results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-            ranked = list(results)
-            if groups is not None:
-                seen: set = set()
-                ranked = [h for h in ranked if not (generation.copies[h.docnum] in seen
-                                                    or seen.add(generation.copies[h.docnum]))]
+        ranked = self._ranked(generation, request, matched, deadline)
+        folding = self._folds(generation, request)
+        if folding:
+            keys = generation.copies[matched.ids[ranked]]
+            _, first = np.unique(keys, return_index=True)
+            ranked = ranked[np.sort(first)]  # each story once, where its best-ranked copy stands
+        listed = len(ranked)
+        page = ranked[start : start + request.per_page]
+        if len(page):
+            copies = np.bincount(generation.copies[matched.ids]) if folding else None
+            words = self._matched_words(leaves, matched.ids)
+            formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
             score_sign = self._score_sign(request)
-            hits = []
-            for found in ranked[start : start + request.per_page]:
-                hit = self._hit(found, score_sign=score_sign)
-                if groups is not None:
-                    hit.copies = groups[generation.copies[found.docnum]] - 1
+            for docnum, score in zip(matched.ids[page].tolist(), self._shown_scores(generation, request, matched, page)):
+                hit = self._hit(searcher, docnum, score, formatter, words, score_sign)
+                if folding:
+                    hit.copies = int(copies[generation.copies[docnum]]) - 1
                 hits.append(hit)
-        matched_days = [generation.days[d] for d in matched if d in generation.days]
+        matched_days = [from_day_number(day) for day in generation.days[matched.ids].tolist() if day]
         published = timeline(matched_days, request.date_from, request.date_to)
-        result = SearchResult(request, len(matched), hits, facets, published,
-                              folded=len(matched) - listed)
+        result = SearchResult(request, len(matched), hits, facets, published, folded=len(matched) - listed)
         if len(matched) < SUGGEST_BELOW and request.q.strip():
             result.suggestion = self._better_query(generation, request, len(matched), deadline)
         return result
@@ -330,17 +333,24 @@ class SearchIndex:
         if fixed is None:
             return None
         try:
-            _, matched, _ = self._matches(generation, replace(request, q=fixed), deadline)
+            _, matched, _, _ = self._matches(generation, replace(request, q=fixed), deadline)
         except (QuerySyntaxError, QueryTooSlow, QueryError):
             return None
         return fixed if len(matched) > total else None
 
     @staticmethod
-    def _groups(generation: _Generation, request: SearchRequest, matched: set[int]) -> Counter | None:
-        """How many matches each story has, when copies are folded; None when they are not."""
-        if not request.collapse or request.copies_of or generation.copies is None:
-            return None
-        return Counter(generation.copies[d] for d in matched)
+    def _folds(generation: _Generation, request: SearchRequest) -> bool:
+        """Whether copies of a story are listed once."""
+        return request.collapse and not request.copies_of and generation.copies is not None
+
+    @staticmethod
+    def _matched_words(leaves: list[Leaf], matched: np.ndarray) -> frozenset[str]:
+        """The words of the text that matched in the matching documents: those a snippet marks."""
+        words = set()
+        for leaf in leaves:
+            if leaf.fieldname == "text" and leaf.text not in words and np.isin(leaf.ids, matched).any():
+                words.add(leaf.text)
+        return frozenset(w.decode("utf-8") if isinstance(w, bytes) else w for w in words)
 
     @staticmethod
     def _text_query(generation: _Generation, q: str) -> wq.Query:
@@ -383,54 +393,88 @@ class SearchIndex:
 
     @staticmethod
     def _score_sign(request: SearchRequest) -> int:
-        """How Whoosh's hit score reads as a score: as it is (relevance), negated (sort=fresh, whose
-        sort key is the negated fresh score) or not at all (by date, the key is the date)."""
-        if not request.q.strip() or request.sort in ("newest", "oldest"):
-            return 0
-        return -1 if request.sort == "fresh" else 1
+        """Whether a hit shows its score: not when the results are sorted by date."""
+        return 0 if not request.q.strip() or request.sort in ("newest", "oldest") else 1
 
     @staticmethod
-    def _order(request: SearchRequest, newest: int | None = None):
-        """Relevance (score), relevance with a freshness factor, or the publication date with
-        undated articles last either way."""
-        sort = request.sort
-        if sort in ("relevance", "fresh") and not request.q.strip():
-            sort = "newest"
+    def _sort(request: SearchRequest) -> str:
+        """The order asked for; an empty query lists every article, newest first."""
+        if request.sort in ("relevance", "fresh") and not request.q.strip():
+            return "newest"
+        return request.sort
+
+    def _ranked(self, generation: _Generation, request: SearchRequest, matched: Matches,
+                deadline: float) -> np.ndarray:
+        """Positions in ``matched`` in the request's order: relevance (score), relevance with a
+        freshness factor, or the publication date with undated articles last either way; ties by
+        document number, as Whoosh orders them."""
+        sort = self._sort(request)
         if sort == "relevance":
-            return None
-        if sort == "fresh":
-            latest = from_day_number(newest) if newest else None
-
-            def fresh(negated_score: float, day: int) -> float:
-                published = from_day_number(day) if 0 < day <= LATEST_DAY else None
-                if latest is None or published is None:
-                    return negated_score / 2 ** 3  # undated: as if three half-lives old
-                age = max((latest - published).days, 0)
-                return negated_score / 2 ** (age / FRESHNESS_HALF_LIFE_DAYS)
-
-            return sorting.TranslateFacet(fresh, sorting.ScoreFacet(), sorting.FieldFacet("published"))
-        by_date = sorting.FieldFacet("published")
-        if sort == "oldest":
-            return by_date  # a missing date reads as the column's largest value: last
-        return sorting.TranslateFacet(lambda day: -day if day <= LATEST_DAY else 1, by_date)
+            key = -matched.scores
+        elif sort == "fresh":
+            key = self._fresh_keys(generation, matched)
+        else:
+            days = generation.days[matched.ids]
+            if sort == "newest":
+                key = np.where(days > 0, -days, 1)
+            else:
+                key = np.where(days > 0, days, LATEST_DAY + 1)
+        order = np.lexsort((matched.ids, key))
+        if time.monotonic() > deadline:
+            raise QueryTooSlow(None)
+        return order
 
     @staticmethod
-    def _hit(hit, highlight: bool = True, score_sign: int = 1) -> Hit:
-        """A result; without ``highlight`` (exports, related stories) it carries no snippet at all."""
-        snippet = hit.highlights("text", top=2) if highlight else ""
-        if highlight and not snippet:
-            text = hit.get("text", "")
-            snippet = html.escape(text[:SNIPPET_CHARS]) + ("…" if len(text) > SNIPPET_CHARS else "")
+    def _fresh_keys(generation: _Generation, matched: Matches) -> np.ndarray:
+        """Whoosh's sort key for sort=fresh: the negated score divided by the freshness divisor."""
+        return (0 - matched.scores) / generation.fresh_divisors[matched.ids]
+
+    def _shown_scores(self, generation: _Generation, request: SearchRequest, matched: Matches,
+                      positions: np.ndarray) -> list[float | None]:
+        """The score shown with each hit: the relevance, with sort=fresh the relevance with its
+        freshness factor, nothing when sorted by date."""
+        sort = self._sort(request)
+        if sort == "relevance":
+            return matched.scores[positions].tolist()
+        if sort == "fresh":
+            return (-self._fresh_keys(generation, Matches(matched.ids[positions], matched.scores[positions]))).tolist()
+        return [None] * len(positions)
+
+    @staticmethod
+    def _hit(searcher, docnum: int, score: float | None, formatter=None, words: frozenset[str] = frozenset(),
+             score_sign: int = 1) -> Hit:
+        """A result; without a ``formatter`` (exports, related stories) it carries no snippet at all."""
+        stored = searcher.stored_fields(docnum)
+        snippet = ""
+        if formatter is not None:
+            text = stored.get("text", "")
+            snippet = _snippet(searcher.schema["text"].analyzer, text, words, formatter)
+            if not snippet:
+                snippet = html.escape(text[:SNIPPET_CHARS]) + ("…" if len(text) > SNIPPET_CHARS else "")
         return Hit(
-            id=hit["id"],
-            title=hit.get("title", ""),
-            url=hit.get("url"),
-            source=hit.get("source") or None,
-            published=from_day_number(hit.get("published")),
-            authors=split_values(hit.get("authors")),
+            id=stored["id"],
+            title=stored.get("title", ""),
+            url=stored.get("url"),
+            source=stored.get("source") or None,
+            published=from_day_number(stored.get("published")),
+            authors=split_values(stored.get("authors")),
             snippet=snippet,
-            people=split_values(hit.get("people")),
-            orgs=split_values(hit.get("orgs")),
-            places=split_values(hit.get("places")),
-            score=float(f"{score_sign * hit.score:.4g}") if score_sign and hit.score is not None else None,
+            people=split_values(stored.get("people")),
+            orgs=split_values(stored.get("orgs")),
+            places=split_values(stored.get("places")),
+            score=float(f"{score:.4g}") if score_sign and score is not None else None,
         )
+
+
+_SNIPPETS = highlight.Highlighter(fragmenter=highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80,
+                                                                         charlimit=None))
+
+
+def _snippet(analyzer, text: str, words: frozenset[str], formatter) -> str:
+    """The text's best two passages with ``words`` marked, as Whoosh's highlighter makes them when
+    it re-reads the text (the formatter numbers the words across a page's hits)."""
+    tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+    tokens = _SNIPPETS._merge_matched_tokens(highlight.set_matched_filter(tokens, words))
+    fragments = highlight.top_fragments(_SNIPPETS.fragmenter.fragment_tokens(text, tokens), 2, _SNIPPETS.scorer,
+                                        _SNIPPETS.order, minscore=1)
+    return formatter.format(fragments)
