@@ -120,7 +120,7 @@ def test_a_search_past_its_time_limit_is_stopped_with_a_message(corpus_index):
 
 
 def test_scoring_past_the_time_limit_is_stopped_too(corpus_index, monkeypatch):
-    from search.index import searcher as module
+    from search.index import executor as module
 
     matching = module.find
 
@@ -216,7 +216,7 @@ def test_follow_opens_a_rebuilt_index_once(tmp_path):
     assert index.search(SearchRequest(q="ferries")).total == 4  # a search opens it first
     assert index.follow() is None
     update_index(store, articles(6))  # new segments of the same index
-    assert index.follow() is None and index._open.searcher.up_to_date()  # opened, though not a switch
+    assert index.follow() is None and index._snapshot.up_to_date()  # opened, though not a switch
     assert index.search(SearchRequest(q="ferries")).total == 6
 
 

@@ -10,20 +10,27 @@ matcher this module does not know (a phrase's, say) is stepped through as Whoosh
 
 from __future__ import annotations
 
+import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import matching
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.filedb.structfile import BufferFile
+from whoosh.query.spans import SpanNear2
 from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.util.numeric import _length_byte_cache
 
-from search.index.postings import read_postings
+from search.index.postings import read_positions, read_postings
 from search.query import QueryTooSlow
 
 _LENGTHS = np.array(_length_byte_cache, dtype=np.float64)
 """Whoosh stores a field's length in a document as one byte; this is the length each byte stands for."""
+_DENSE = 8
+"""Matches combined by marking them in an array of the segment's size when they are more than one
+in this many of its documents (else by sorting or binary search)."""
 _STEP_CHECK = 1023
 """Documents stepped through between two looks at the clock."""
 
@@ -46,28 +53,33 @@ class SegmentData:
 
     reader: object
     deleted: np.ndarray
+    mapped: bool
+    """Whether the segment's postings are read from a memory map (a compound segment, as Whoosh
+    writes them), which threads may read at once; else reading moves a shared file position."""
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def of(cls, reader) -> SegmentData:
+        """The segment's deleted documents and the lengths of its scored fields, read now (when the
+        snapshot opens) so that searches only read them."""
         deleted = np.zeros(reader.doc_count_all(), dtype=bool)
         deleted[list(reader.deleted_docs_set)] = True
-        return cls(reader, deleted)
+        lengths = {name: _field_lengths(reader, name) for name, field_type in reader.schema.items()
+                   if field_type.scorable}
+        return cls(reader, deleted, isinstance(reader._terms._postfile, BufferFile),
+                   {name: found for name, found in lengths.items() if found is not None})
 
-    def field_lengths(self, fieldname: str) -> np.ndarray | None:
-        """Each document's length in the field (0 for none), as Whoosh's scorer reads it."""
-        if fieldname not in self.lengths:
-            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
-            column = self.reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            if column is None:
-                return None
-            count = self.reader.doc_count_all()
-            stored = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
-            lengths = np.zeros(count, dtype=np.uint8)
-            lengths[: len(stored)] = stored[:count]
-            self.lengths[fieldname] = lengths
-        return self.lengths[fieldname]
+def _field_lengths(reader, fieldname: str) -> np.ndarray | None:
+    """Each document's length in the field as Whoosh stores it (one byte: see _LENGTHS), 0 for none."""
+    column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return None
+    count = reader.doc_count_all()
+    lengths = np.zeros(count, dtype=np.uint8)
+    stored = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
+    lengths[: len(stored)] = stored[:count]
+    return lengths
 
 
 @dataclass
@@ -82,10 +94,11 @@ class Leaf:
 class _Evaluation:
     """One matcher tree of one segment, computed bottom-up."""
 
-    def __init__(self, segment: SegmentData, scored: bool, deadline: float):
+    def __init__(self, segment: SegmentData, scored: bool, deadline: float, lock: threading.Lock):
         self.segment = segment
         self.scored = scored
         self.deadline = deadline
+        self.lock = lock
         self.leaves: list[Leaf] = []
 
     def check_clock(self) -> None:
@@ -102,7 +115,8 @@ class _Evaluation:
     # leaves
 
     def leaf(self, matcher, positive: bool) -> Matches:
-        postings = read_postings(matcher._postfile, matcher._baseoffset)
+        with nullcontext() if self.segment.mapped else self.lock:
+            postings = read_postings(matcher._postfile, matcher._baseoffset)
         return self._scored_leaf(matcher, matcher.scorer, postings.ids, postings.weights, positive)
 
     def listed(self, matcher, positive: bool) -> Matches:
@@ -126,7 +140,7 @@ class _Evaluation:
         if type(scorer) is WeightScorer:
             return Matches(ids, weights)
         if type(scorer) is BM25FScorer:
-            lengths = self.segment.field_lengths(term[0])
+            lengths = self.segment.lengths.get(term[0])
             if lengths is not None:
                 length_bytes = lengths[ids]
                 if length_bytes.all():  # Whoosh reads a missing length as None, and fails
@@ -141,38 +155,75 @@ class _Evaluation:
 
     def union(self, matcher, positive: bool) -> Matches:
         a, b = self.run(matcher.a, positive), self.run(matcher.b, positive)
-        ids = np.union1d(a.ids, b.ids)
+        size = len(self.segment.deleted)
+        if (len(a) + len(b)) * _DENSE > size:  # many matches: mark them in an array of the segment's size
+            present = np.zeros(size, dtype=bool)
+            present[a.ids] = True
+            present[b.ids] = True
+            ids = np.flatnonzero(present).astype(np.int32)
+            if not self.scored:
+                return Matches(ids)
+            scores = np.zeros(size)
+            scores[a.ids] = a.scores
+            scores[b.ids] = scores[b.ids] + b.scores  # 0 + b is b: only a, only b, or a + b
+            return Matches(ids, scores[ids])
+        merged = np.concatenate([a.ids, b.ids])
+        merged.sort(kind="stable")  # two ascending runs: merged in one pass
+        ids = merged[np.append(True, merged[1:] != merged[:-1])] if len(merged) else merged
         if not self.scored:
             return Matches(ids)
         scores = np.zeros(len(ids))
         scores[np.searchsorted(ids, a.ids)] = a.scores
         in_b = np.searchsorted(ids, b.ids)
-        scores[in_b] = scores[in_b] + b.scores  # 0 + b is b: only a, only b, or a + b
+        scores[in_b] = scores[in_b] + b.scores
         return Matches(ids, scores)
 
     def intersection(self, matcher, positive: bool) -> Matches:
         a, b = self.run(matcher.a, positive), self.run(matcher.b, positive)
-        ids, in_a, in_b = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
-        return Matches(ids, a.scores[in_a] + b.scores[in_b] if self.scored else None)
+        in_a, in_b = _common(a.ids, b.ids)
+        return Matches(a.ids[in_a], a.scores[in_a] + b.scores[in_b] if self.scored else None)
 
     def and_not(self, matcher, positive: bool) -> Matches:
         a, b = self.run(matcher.a, positive), self.run(matcher.b, False)
-        keep = ~np.isin(a.ids, b.ids, assume_unique=True)
+        keep = np.ones(len(a), dtype=bool)
+        keep[_common(a.ids, b.ids)[0]] = False
         return Matches(a.ids[keep], a.scores[keep] if self.scored else None)
 
     def and_maybe(self, matcher, positive: bool) -> Matches:
         a, b = self.run(matcher.a, positive), self.run(matcher.b, positive)
         if not self.scored:
             return Matches(a.ids)
-        _, in_a, in_b = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
+        in_a, in_b = _common(a.ids, b.ids)
         scores = a.scores.copy()
         scores[in_a] = a.scores[in_a] + b.scores[in_b]
         return Matches(a.ids, scores)
 
     def require(self, matcher, positive: bool) -> Matches:
         a, b = self.run(matcher.a, positive), self.run(matcher.b, positive)
-        ids, in_a, _ = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
-        return Matches(ids, a.scores[in_a] if self.scored else None)
+        in_a, _ = _common(a.ids, b.ids)
+        return Matches(a.ids[in_a], a.scores[in_a] if self.scored else None)
+
+    def phrase(self, matcher, positive: bool) -> Matches:
+        """Words one after another (Whoosh's SpanNear2 of a phrase: ordered, next to each other): the
+        documents holding every word, scored as their intersection, kept where the words' positions
+        follow one another."""
+        leaves = [getattr(m, "child", m) if type(m) is matching.FilterMatcher else m for m in matcher.ms]
+        if not (matcher.ordered and matcher.slop == 1 and matcher.mindist == 1
+                and all(type(leaf) is W3LeafMatcher for leaf in leaves)):
+            return self.step_through(matcher, positive)
+        found = self.run(matcher.child, False)
+        keys = None
+        for offset, leaf in enumerate(leaves):
+            with nullcontext() if self.segment.mapped else self.lock:
+                owners, positions = read_positions(leaf._postfile, leaf._baseoffset, found.ids)
+            start = positions - offset  # where the phrase would start for this word to be its offset-th
+            word_keys = np.unique((owners[start >= 0] << 32) | start[start >= 0])
+            keys = word_keys if keys is None else np.intersect1d(keys, word_keys, assume_unique=True)
+        kept = np.unique(keys >> 32)
+        ids = found.ids[kept]
+        if positive:
+            self.leaves.extend(Leaf(*leaf.term(), ids) for leaf in leaves)
+        return Matches(ids, found.scores[kept] * matcher.boost if self.scored else None)
 
     def wrapped(self, matcher, positive: bool) -> Matches:
         found = self.run(matcher.child, positive)
@@ -217,17 +268,18 @@ class _Evaluation:
         ids: list[int] = []
         scores: list[float] = []
         terms: dict[tuple, list[int]] = {}
-        while matcher.is_active():
-            docnum = matcher.id()
-            ids.append(docnum)
-            if self.scored:
-                scores.append(matcher.score())
-            if positive:
-                for term in matcher.matching_terms(docnum):
-                    terms.setdefault(term, []).append(docnum)
-            matcher.next()
-            if not len(ids) & _STEP_CHECK:
-                self.check_clock()
+        with self.lock:  # stepping moves Whoosh's shared file position
+            while matcher.is_active():
+                docnum = matcher.id()
+                ids.append(docnum)
+                if self.scored:
+                    scores.append(matcher.score())
+                if positive:
+                    for term in matcher.matching_terms(docnum):
+                        terms.setdefault(term, []).append(docnum)
+                matcher.next()
+                if not len(ids) & _STEP_CHECK:
+                    self.check_clock()
         for (fieldname, text), docnums in terms.items():
             self.leaves.append(Leaf(fieldname, text, np.array(docnums, dtype=np.int32)))
         return Matches(np.array(ids, dtype=np.int32), np.array(scores, dtype=np.float64) if self.scored else None)
@@ -246,12 +298,28 @@ _HANDLERS = {
     matching.InverseMatcher: _Evaluation.inverse,
     matching.ConstantScoreWrapperMatcher: _Evaluation.constant,
     matching.NullMatcherClass: _Evaluation.nothing,
+    SpanNear2.SpanNear2Matcher: _Evaluation.phrase,
 }
 """Matchers computed over whole arrays, by exact type (a subclass may score differently)."""
 
 
-def evaluate(matcher, segment: SegmentData, scored: bool, deadline: float) -> tuple[Matches, list[Leaf]]:
-    """What a matcher of one segment matches (and scores), and the terms it matched on."""
-    evaluation = _Evaluation(segment, scored, deadline)
+def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in ``a`` and in ``b`` (both ascending) of the numbers they share."""
+    if len(a) > len(b):
+        in_b, in_a = _common(b, a)
+        return in_a, in_b
+    if not len(a) or not len(b):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    at = np.searchsorted(b, a)
+    np.minimum(at, len(b) - 1, out=at)
+    found = np.flatnonzero(b[at] == a)
+    return found, at[found]
+
+
+def evaluate(matcher, segment: SegmentData, scored: bool, deadline: float,
+             lock: threading.Lock) -> tuple[Matches, list[Leaf]]:
+    """What a matcher of one segment matches (and scores), and the terms it matched on; ``lock``
+    is held while Whoosh's own reading moves a file position shared with other threads."""
+    evaluation = _Evaluation(segment, scored, deadline, lock)
     found = evaluation.run(matcher)
     return found, evaluation.leaves

@@ -11,6 +11,7 @@ file), never the file's shared position, so several threads may read one segment
 from __future__ import annotations
 
 import io
+import itertools
 import pickle
 import struct
 import zlib
@@ -23,7 +24,10 @@ _FLOATS = np.dtype([("opcode", "u1"), ("value", ">f8")])
 _END_OF_IDS = b"tq\x00"
 """TUPLE, then BINPUT 0: the end of the pickled ids, the first object the block's pickle remembers."""
 _NONE, _FLOAT, _MARK = 0x4E, 0x47, 0x28
-_MAGIC = b"\x80\x02"
+_HEADER = 4
+"""Whoosh's magic bytes at the start of a term's postings."""
+_POSITIONS_FRONT = 4 + 2
+"""Before a Positions value's pickled list: the count of positions, and the pickle's PROTO opcode."""
 
 
 class Postings:
@@ -34,6 +38,16 @@ class Postings:
     def __init__(self, ids: np.ndarray, weights: np.ndarray):
         self.ids = ids
         self.weights = weights
+
+
+def term_postings(reader, fieldname: str, term: bytes) -> Postings:
+    """Every posting of a term in a segment (a Whoosh segment reader), deleted documents included."""
+    info = reader._terms.term_info(fieldname, term)
+    if info.is_inlined():
+        ids, weights, _ = info.inlined_postings()
+        return Postings(np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float64))
+    offset, _ = info.extent()
+    return read_postings(reader._terms._postfile, offset + _HEADER)
 
 
 def read_postings(postfile, start: int) -> Postings:
@@ -52,6 +66,48 @@ def read_postings(postfile, start: int) -> Postings:
     if len(ids) == 1:
         return Postings(ids[0], weights[0])
     return Postings(np.concatenate(ids), np.concatenate(weights))
+
+
+def read_positions(postfile, start: int, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The word positions of a term in some of the documents of its postings (``documents``,
+    ascending): pairs of (index into ``documents``, position), for a phrase to be checked. Only the
+    blocks holding those documents are read whole."""
+    values, owners = [], []
+    position, first = start, 0
+    while True:
+        (length,) = _BLOCK_LENGTH.unpack(postfile.get(position, 4))
+        block = postfile.get(position + 4, abs(length))
+        stream = io.BytesIO(block)
+        _, last, _, compression, _, _ = pickle.load(stream)
+        wanted = np.searchsorted(documents, [first, last + 1])
+        if wanted[1] > wanted[0]:  # a document of the block is wanted
+            data = block[stream.tell():]
+            deltas, _, block_values = pickle.loads(zlib.decompress(data) if compression else data)
+            ids = _absolute(deltas)
+            at = np.searchsorted(documents, ids)
+            np.minimum(at, len(documents) - 1, out=at)
+            found = np.flatnonzero(documents[at] == ids)
+            values.extend(block_values[i] for i in found.tolist())
+            owners.append(at[found])
+        if length < 0 or wanted[1] == len(documents):
+            break
+        first = last + 1
+        position += 4 + length
+    return _positions(values, np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64))
+
+
+def _positions(values: list[bytes], owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Whoosh's Positions values (a count, then a pickled list of position deltas, its STOP opcode
+    sometimes left off) decoded all at once: the lists' pickles are joined into one list of lists."""
+    if not values:
+        return owners, np.zeros(0, dtype=np.int64)
+    bodies = [value[_POSITIONS_FRONT:-1] if value.endswith(b".") else value[_POSITIONS_FRONT:] for value in values]
+    deltas = pickle.loads(b"\x80\x02](" + b"".join(bodies) + b"e.")
+    counts = np.fromiter((len(d) for d in deltas), dtype=np.int64, count=len(deltas))
+    flat = np.fromiter(itertools.chain.from_iterable(deltas), dtype=np.int64, count=int(counts.sum()))
+    running = np.cumsum(flat)
+    before = np.repeat(running[np.cumsum(counts) - counts] - flat[np.cumsum(counts) - counts], counts)
+    return np.repeat(owners, counts), running - before
 
 
 def _decode_block(block: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -75,7 +131,7 @@ def _front(front: bytes, count: int) -> tuple[np.ndarray, np.ndarray] | None:
     while end > 0:
         try:  # the ids' tuple alone, closed where it ends: a match inside a number's bytes fails or falls short
             ids = pickle.loads(front[: end + 1] + b".")
-        except pickle.UnpicklingError:
+        except (pickle.UnpicklingError, EOFError, ValueError):
             ids = None
         if isinstance(ids, tuple) and len(ids) == count:
             break
