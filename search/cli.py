@@ -14,7 +14,7 @@ from typing import Iterator, NoReturn
 
 import click
 
-from search.index import DamagedIndex, IndexBusy, SearchIndex
+from search.index import DamagedIndex, IndexBusy, IndexStore, SearchIndex
 from search.indexing import EmptyRebuild, IndexReport, index_paths
 from search.query import SORTS, SearchError, parse_params
 from search.settings import Settings
@@ -241,7 +241,7 @@ def serve(host: str, port: int, workers: int, threads: int, index_dir: Path) -> 
     """
     settings = Settings.from_env(index_dir=index_dir)
     try:
-        empty = SearchIndex(index_dir).count() == 0
+        empty = IndexStore(index_dir).article_count() == 0  # the workers open the index itself
     except DamagedIndex as error:
         _fail(str(error), EXIT_DAMAGED)
     if empty:

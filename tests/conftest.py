@@ -220,3 +220,53 @@ def hostile_index(tmp_path_factory) -> Path:
     named.url = HOSTILE_URLS[0]  # past the Article's own check, as an index written by an older version holds it
     update_index(IndexStore(index_dir), [named])
     return index_dir
+
+
+WORDS = ("harbour ferry storm port crew cargo ship captain wind tide coast island engine fuel price market "
+         "trade strike union wage minister vote budget tax bank rate loan court judge police fire rain flood "
+         "bridge road rail train station airport flight pilot school teacher hospital doctor nurse farm wheat "
+         "corn cattle milk fishing net boat harbourmaster").split()
+
+
+def varied_articles(count: int, seed: int, start: int = 0) -> list:
+    """Articles of seeded random words (a few common, most rare: the common ones fill several postings
+    blocks), with entities, sources, dates (some missing) and repeated texts (copies)."""
+    import random
+    from datetime import date, timedelta
+
+    from search.article import Article
+
+    rng = random.Random(seed)
+    made = []
+    for n in range(start, start + count):
+        if made and rng.random() < 0.05:
+            text = made[rng.randrange(len(made))].text  # a copy of an earlier story
+        else:
+            text = " ".join(WORDS[min(int(rng.paretovariate(0.8)) - 1, len(WORDS) - 1)] for _ in range(rng.randrange(20, 90)))
+        made.append(Article(
+            id=f"v{n:05d}", title=" ".join(rng.sample(WORDS, 3)).capitalize(), text=text.capitalize() + ".",
+            source=rng.choice(["Harbour News", "The Daily Ledger", "Coast Radio", "harbour news"]),
+            published=None if rng.random() < 0.05 else date(2015, 1, 1) + timedelta(days=rng.randrange(3000)),
+            language=rng.choice(["en", "en", "de"]),
+            people=rng.sample(["Ann Lee", "Bo Chan", "Cy Diaz", "ann lee", "Dee Evans", "Ed Fox"], rng.randrange(3)),
+            orgs=rng.sample(["Port Authority", "Ferry Union", "PORT AUTHORITY", "Coast Guard"], rng.randrange(3)),
+            places=rng.sample(["Oslo", "Bergen", "Hull", "Cork", "Brest"], 1 + rng.randrange(2)),
+            authors=rng.sample(["Kim Ross", "Lu Mai"], rng.randrange(2)),
+            origin=f"varied{n}", fingerprint=f"fp{n}"))
+    return made
+
+
+@pytest.fixture(scope="session")
+def varied_index(tmp_path_factory) -> Path:
+    """An index of several segments, some with deleted documents (articles replaced by later runs)."""
+    from dataclasses import replace
+
+    from search.index import IndexStore, rebuild_index, update_index
+
+    store = IndexStore(tmp_path_factory.mktemp("varied") / "index")
+    first = varied_articles(700, seed=1)
+    rebuild_index(store, first)
+    for run in range(2):
+        replaced = [replace(a, title=a.title + " updated", fingerprint="again") for a in first[run * 90:run * 90 + 60]]
+        update_index(store, varied_articles(150, seed=2 + run, start=700 + 150 * run) + replaced)
+    return store.root

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -242,3 +243,19 @@ def test_a_damaged_index_is_one_line_naming_reindex_for_search_index_and_serve(t
     assert "is damaged" in line and "news-search reindex" in line
     assert run("reindex", GOOD, "--index", index_dir).exit_code == 0
     assert "1 result(s)" in run("search", "belarus", "--index", index_dir).output
+
+
+def test_serve_checks_that_the_index_holds_articles_without_opening_it(tmp_path, monkeypatch):
+    from whoosh.reading import SegmentReader
+
+    import web.server
+
+    index_dir = tmp_path / "ix"
+    run("index", GOOD, "--index", index_dir)
+    opened, served = [], []
+    real_init = SegmentReader.__init__
+    monkeypatch.setattr(SegmentReader, "__init__", lambda self, *a, **k: opened.append(a) or real_init(self, *a, **k))
+    monkeypatch.setattr(web.server, "serve", lambda **options: served.append(options))
+    result = run("serve", "--index", index_dir)
+    assert result.exit_code == 0 and "empty" not in result.output
+    assert served and Path(served[0]["index_dir"]) == index_dir and opened == []  # the workers open it, not the master

@@ -31,3 +31,31 @@ def test_values_with_the_same_count_are_listed_alphabetically(tmp_path):
     update_index(store, [article(1, ["Zeta Corp", "alpha group", "Mid Inc"]), article(2, ["Mid Inc"])])
     orgs = [(f.value, f.count) for f in SearchIndex(store.root).search(SearchRequest(q="oil")).facets["orgs"]]
     assert orgs == [("Mid Inc", 2), ("alpha group", 1), ("Zeta Corp", 1)]
+
+
+def test_counts_over_any_matches_are_those_of_the_stored_values(varied_index):
+    import random
+    from collections import Counter
+
+    import numpy as np
+
+    from search.index.decoder import split_values
+
+    snapshot = SearchIndex(varied_index)._current()
+    stored = {d: snapshot.searcher.stored_fields(d) for d in range(len(snapshot.deleted)) if not snapshot.deleted[d]}
+    rng = random.Random(3)
+    for size in (1, 5, 40, 300, len(stored)):  # a few documents, and most of them (counted another way)
+        chosen = sorted(rng.sample(sorted(stored), size))
+        for field in ("people", "orgs", "places", "source", "authors", "language"):
+            index = snapshot.facets[field]
+            counts = index.counts(np.array(chosen))
+            expected = Counter(value.casefold() for d in chosen for value in set(split_values(stored[d].get(field))))
+            assert {index.folded[n]: int(c) for n, c in enumerate(counts) if c} == dict(expected)
+
+
+def test_the_shown_spelling_is_the_one_most_articles_use(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [article(1, ["PORT AUTHORITY"]), article(2, ["Port Authority"]), article(3, ["Port Authority"])])
+    update_index(store, [article(4, ["PORT AUTHORITY"]), article(5, ["PORT AUTHORITY"]), article(6, ["port authority"])])
+    orgs = SearchIndex(store.root).search(SearchRequest(q="oil")).facets["orgs"]
+    assert [(f.value, f.count) for f in orgs] == [("PORT AUTHORITY", 6)]  # 3 to 2 to 1, over two segments

@@ -7,7 +7,7 @@ import pytest
 from search.article import Article
 from search.index import IndexStore, SearchIndex, update_index
 from search.index.ranking import MAX_DESCRIPTION_TERMS, description_query, is_plain
-from search.index.searcher import MAX_QUERY_TERMS
+from search.index.plan import MAX_QUERY_TERMS
 from search.index.schema import build_schema
 from search.query import QueryTooLong, SearchRequest
 
@@ -58,9 +58,8 @@ def test_a_description_keeps_its_content_words_and_a_short_query_is_left_to_the_
 def test_a_pasted_passage_is_searched_by_its_most_telling_words(index):
     filler = " ".join(f"word{n}" for n in range(60))  # sixty words found nowhere in the index
     passage = f"Ferry crews strike. The strike stops the ferry. {filler} harbour harbour"
-    with index._lock:
-        reader = index._generation().searcher.reader()
-        query = description_query(passage, build_schema(), {"text": 1.0}, reader)
+    reader = index._current().searcher.reader()
+    query = description_query(passage, build_schema(), {"text": 1.0}, reader)
     terms = [sub.subqueries[0].text for sub in query.subqueries]
     assert len(terms) == MAX_DESCRIPTION_TERMS
     assert {"ferri", "strike", "harbour", "crew"} <= set(terms)  # repeated or indexed words come first
@@ -142,11 +141,11 @@ def test_fresh_weighs_relevance_by_age_before_the_newest_article(tmp_path):
 
 
 def test_a_wildcard_standing_for_too_many_words_is_refused_with_advice(index, monkeypatch):
-    from search.index import searcher
+    from search.index import plan
     from search.query import QueryTooBroad
 
     assert index.search(SearchRequest(q="f*")).total == 3  # ferry, fares...: within the limit
-    monkeypatch.setattr(searcher, "MAX_EXPANSION", 1)  # f* stands for ferri and fare in the text
+    monkeypatch.setattr(plan, "MAX_EXPANSION", 1)  # f* stands for ferri and fare in the text
     with pytest.raises(QueryTooBroad) as caught:
         index.search(SearchRequest(q="harbour f*"))
     assert "'f*' stands for more than 1 different words" in caught.value.message

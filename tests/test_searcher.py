@@ -120,17 +120,17 @@ def test_a_search_past_its_time_limit_is_stopped_with_a_message(corpus_index):
 
 
 def test_scoring_past_the_time_limit_is_stopped_too(corpus_index, monkeypatch):
-    from search.index import searcher as module
+    from search.index import executor as module
 
-    matching = module.matching_documents
+    matching = module.find
 
-    def matched_just_in_time(*args):
-        found = matching(*args)
-        time.sleep(0.3)  # matching ended within the limit; the limit passes before scoring ends
+    def matched_just_in_time(*args, **kwargs):
+        found = matching(*args, **kwargs)
+        time.sleep(0.3)  # matching ended within the limit; the limit passes before ranking ends
         return found
 
     index = SearchIndex(corpus_index, time_limit=0.25)
-    monkeypatch.setattr(module, "matching_documents", matched_just_in_time)
+    monkeypatch.setattr(module, "find", matched_just_in_time)
     for run in (index.search, index.export):
         with pytest.raises(QueryTooSlow):
             run(SearchRequest(q="belarus"))
@@ -216,5 +216,13 @@ def test_follow_opens_a_rebuilt_index_once(tmp_path):
     assert index.search(SearchRequest(q="ferries")).total == 4  # a search opens it first
     assert index.follow() is None
     update_index(store, articles(6))  # new segments of the same index
-    assert index.follow() is None and index._open.searcher.up_to_date()  # opened, though not a switch
+    assert index.follow() is None and index._snapshot.up_to_date()  # opened, though not a switch
     assert index.search(SearchRequest(q="ferries")).total == 6
+
+
+@pytest.mark.parametrize("q", ["protest*", "bel*", "said OR volcano*"])
+def test_an_export_lists_the_matches_in_the_order_and_with_the_scores_of_the_search(index, q):
+    shown = index.search(SearchRequest(q=q, collapse=False, per_page=100))
+    exported = index.export(SearchRequest(q=q, collapse=False))
+    assert len(exported) == shown.total > 1
+    assert [(h.id, h.score) for h in exported] == [(h.id, h.score) for h in shown.hits]

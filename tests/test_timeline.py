@@ -2,9 +2,16 @@
 
 from datetime import date
 
+import numpy as np
 import pytest
 
-from search.timeline import choose_interval, timeline
+from search.timeline import choose_interval, period_start, period_starts, timeline as counted_timeline
+
+
+def timeline(days, first=None, last=None):
+    """The chart of a list of publication days (the search counts its matches' days itself)."""
+    ordinals, counts = np.unique(np.array([d.toordinal() for d in days], dtype=np.int64), return_counts=True)
+    return counted_timeline(ordinals, counts, first, last)
 
 
 @pytest.mark.parametrize("first, last, interval", [
@@ -44,3 +51,10 @@ def test_centuries_of_range_show_only_the_years_with_articles():
 def test_nothing_to_show():
     assert timeline([]) == []
     assert timeline([date(2020, 1, 1)], date(2021, 1, 1), date(2020, 1, 1)) == []
+
+
+@pytest.mark.parametrize("interval", ["day", "week", "month", "year"])
+def test_periods_start_where_they_start_for_every_day(interval):
+    days = np.arange(date(1899, 12, 1).toordinal(), date(2031, 2, 1).toordinal())
+    assert period_starts(days, interval).tolist() == [
+        period_start(date.fromordinal(int(d)), interval).toordinal() for d in days]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import re
+import weakref
 from pathlib import Path
 
 from whoosh import query as wq
@@ -48,14 +49,31 @@ _SYNTAX = re.compile(r'["*~^\[\]{}]|\?\w|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|(?:^
 class RobertsonBM25F(BM25F):
     """Whoosh's BM25F with the Robertson–Spärck Jones idf (never negative)."""
 
+    IDF_CACHE = 100_000
+    """Terms whose idf is remembered per searcher (a term is scored in every segment, and its
+    document frequency is a sum over every segment)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._idfs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
     def scorer(self, searcher, fieldname, text, qf=1):
         if not searcher.schema[fieldname].scorable:
             return WeightScorer.for_(searcher, fieldname, text)
         scorer = BM25FScorer(searcher, fieldname, text, self._field_B.get(fieldname, self.B), self.K1, qf=qf)
-        parent = searcher.get_parent()
-        documents, frequency = parent.doc_count_all(), parent.doc_frequency(fieldname, text)
-        scorer.idf = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+        scorer.idf = self._robertson_idf(searcher.get_parent(), fieldname, text)
         return scorer
+
+    def _robertson_idf(self, parent, fieldname: str, text) -> float:
+        known = self._idfs.setdefault(parent, {})
+        idf = known.get((fieldname, text))
+        if idf is None:
+            documents, frequency = parent.doc_count_all(), parent.doc_frequency(fieldname, text)
+            idf = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
+            if len(known) >= self.IDF_CACHE:
+                known.clear()
+            known[(fieldname, text)] = idf
+        return idf
 
 
 def is_plain(q: str) -> bool:

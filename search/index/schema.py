@@ -1,4 +1,4 @@
-"""The index schema and the conversion between Articles and index documents."""
+"""The index schema, and what an Article is indexed as (search.index.decoder reads it back)."""
 
 from __future__ import annotations
 
@@ -106,27 +106,3 @@ def day_range(fieldname: str, first: date | None, last: date | None):
     low = max(day_number(first), EARLIEST_DAY) if first else EARLIEST_DAY
     high = min(day_number(last), LATEST_RANGE_DAY) if last else LATEST_RANGE_DAY
     return wq.NumericRange(fieldname, low, high) if low <= high else wq.NullQuery
-
-
-def split_values(stored: str | None) -> list[str]:
-    return [v for v in (stored or "").split(SEPARATOR) if v]
-
-
-def to_article(stored: dict) -> Article:
-    """The Article an index document was made from."""
-    return Article(
-        id=stored["id"],
-        url=stored.get("url"),
-        source=stored.get("source") or None,
-        title=stored.get("title", ""),
-        authors=split_values(stored.get("authors")),
-        published=from_day_number(stored.get("published")),
-        language=stored.get("language") or None,
-        text=stored.get("text", ""),
-        people=split_values(stored.get("people")),
-        orgs=split_values(stored.get("orgs")),
-        places=split_values(stored.get("places")),
-        mentioned_dates=[from_day_number(n) for n in stored.get("mentioned_dates") or []],
-        origin=stored.get("origin", ""),
-        fingerprint=stored.get("fingerprint", ""),
-    )

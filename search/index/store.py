@@ -27,6 +27,7 @@ from whoosh.index import TOC
 
 from search.index.interruptions import uninterrupted
 from search.index.locking import ProcessLock, ProcessLockedStorage
+from search.index.mapped import MappedStorage
 from search.index.schema import build_schema
 
 CURRENT = "current"
@@ -81,7 +82,16 @@ class IndexStore:
         its table of contents cannot be read."""
         path = path or self.current()
         with self.reading(path):
-            return ProcessLockedStorage(str(path)).open_index(INDEX_NAME)
+            return MappedStorage(str(path)).open_index(INDEX_NAME)
+
+    def article_count(self) -> int:
+        """How many articles the current generation holds, from its table of contents alone (no
+        segment is opened); 0 when there is no index. Raises DamagedIndex when it cannot be read."""
+        current = self.current()
+        if current is None:
+            return 0
+        with self.reading(current):
+            return sum(segment.doc_count() for segment in TOC.read(MappedStorage(str(current)), INDEX_NAME).segments)
 
     @contextmanager
     def reading(self, path: Path) -> Iterator[None]:

@@ -7,6 +7,7 @@ from typing import Iterable
 from whoosh.reading import TermNotFound
 
 from search.article import Article
+from search.index.columns import save_columns
 from search.index.copies import CopyFinder, Fingerprint, fingerprint
 from search.index.interruptions import uninterrupted
 from search.index.schema import to_document
@@ -96,10 +97,12 @@ def _write(index, articles: Iterable[Article]) -> int:
                 # Whoosh replaces only committed documents (commit so that a later copy of an id
                 # replaces the earlier), and a batch's copy fingerprints are held in memory
                 batch.end(commit=True)
+                save_columns(index)
                 batch = _Batch(index)
             batch.add(article)
             written.add(article.id)
         batch.end(commit=True)
+        save_columns(index)
     except BaseException:
         batch.end(commit=False)
         raise
