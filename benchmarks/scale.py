@@ -78,6 +78,8 @@ class Timed:
     theirs: float | None = None
     their_total: int | None = None
     http: float | None = None
+    beside_http: float | None = None
+    """The same search in this process, timed just before it was sent over HTTP."""
 
 
 @dataclass
@@ -208,12 +210,18 @@ def start_server(root: Path, log_path: Path) -> tuple[subprocess.Popen, int, flo
 
 
 def run_http(root: Path, queries: list[Query], per_class: int, figures: Figures, work: Path) -> None:
-    """A sample of each class sent to the real server; then its workers' memory."""
+    """A sample of each class sent to the real server, each just after the same search in this
+    process (so that both meet the same load); then the workers' memory."""
     process, port, figures.ready = start_server(root, work / "serve.log")
+    index = SearchIndex(root, time_limit=TIME_LIMIT)
+    index.search(SearchRequest())
     try:
         by_query = {id(t.query): t for t in figures.timed}
         for kind in CLASSES:
             for query in [q for q in queries if q.kind == kind][:per_class]:
+                started = time.perf_counter()
+                index.search(query.request())
+                beside = 1000 * (time.perf_counter() - started)
                 started = time.perf_counter()
                 status, body = get(port, "/api/search?" + urlencode(query.request().to_params()), TIME_LIMIT)
                 elapsed = 1000 * (time.perf_counter() - started)
@@ -224,7 +232,7 @@ def run_http(root: Path, queries: list[Query], per_class: int, figures: Figures,
                 if timed is None:
                     timed = Timed(query, float("nan"), json.loads(body)["total"])
                     figures.timed.append(timed)
-                timed.http = elapsed
+                timed.http, timed.beside_http = elapsed, beside
         sizes = tree_memory(process.pid)
         figures.worker_rss = max((size.rss for size in sizes[1:]), default=None)
     finally:
@@ -247,7 +255,10 @@ def report(figures: Figures, twin_note: str) -> None:
     print(f"\n### {n:,} articles\n")
     if figures.entities:
         print(figures.entities + "\n")
-    print(f"Search function (SearchIndex.search: top 10 with snippets, every facet, the chart); {twin_note}.\n")
+    print(f"Search function (SearchIndex.search: top 10 with snippets, every facet, the chart); {twin_note}.")
+    if n not in (100_000, 1_000_000):
+        print("The targets are set for 100,000 articles (and 1,000,000): at this size the verdicts are indicative.")
+    print()
     print("| class | queries | matches (median) | ours p50 | ours p95 | FTS5 p50 | FTS5 p95 | FTS5 matches "
           "| ratio p50 | HTTP p50 | p50 ≤ 25, p95 ≤ 150 |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -277,7 +288,7 @@ def report(figures: Figures, twin_note: str) -> None:
         median_ratio = statistics.median(ratios)
         print(f"- Median ratio to FTS5 over classes: ×{median_ratio:.1f} (target ≤ ×{TARGETS['ratio']:g}): "
               f"{verdict(median_ratio, TARGETS['ratio'])}")
-    added = [t.http - t.ours for t in figures.timed if t.http is not None and t.ours == t.ours]
+    added = [t.http - t.beside_http for t in figures.timed if t.http is not None]
     if added:
         print(f"- Over HTTP (`news-search serve`, 2 workers, {len(added)} requests, one at a time): "
               f"adds {ms(statistics.median(added))} ms at the median to the same search in process "

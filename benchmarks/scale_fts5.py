@@ -52,7 +52,7 @@ def build(corpus: Path, path: Path) -> None:
     db = sqlite3.connect(partial)
     db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
     with open(corpus, encoding="utf-8") as lines:
-        batch: list[dict] = []
+        batch: list[tuple[int, dict]] = []
         for number, line in enumerate(lines, start=1):
             batch.append((number, json.loads(line)))
             if len(batch) == 2000:

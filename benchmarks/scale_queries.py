@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from search.index.ranking import QUESTION_STOP_WORDS
+from search.index.schema import build_schema
 from search.query import SearchRequest
 
 SAMPLE = 2000
@@ -72,8 +73,9 @@ def _content(word: str) -> bool:
 
 @dataclass
 class Vocabulary:
-    """What the first SAMPLE articles of the corpus hold: words and in how many articles each is,
-    paragraphs, publication days and names (one entry per article that lists one)."""
+    """What the first SAMPLE articles of the corpus hold: content words and in how many articles each
+    is found (in any form the index matches it in: "shares" by "share", "shared"), paragraphs,
+    publication days and names (one entry per article that lists one)."""
 
     articles: int
     frequency: Counter
@@ -83,13 +85,17 @@ class Vocabulary:
 
     @classmethod
     def read(cls, corpus: Path) -> Vocabulary:
-        frequency, paragraphs, days, names = Counter(), [], [], {k: [] for k in ("people", "orgs", "places", "sources")}
+        analyzer, stems = build_schema()["text"].analyzer, {}
+        by_stem, paragraphs, days, names = Counter(), [], [], {k: [] for k in ("people", "orgs", "places", "sources")}
         articles = 0
         with open(corpus, encoding="utf-8") as lines:
             for line in lines:
                 record = json.loads(line)
                 articles += 1
-                frequency.update({w.casefold() for w in re.findall(r"[A-Za-z]+", record["text"]) if _content(w)})
+                words = {w.casefold() for w in re.findall(r"[A-Za-z]+", record["text"]) if _content(w)}
+                for word in words - stems.keys():
+                    stems[word] = next((token.text for token in analyzer(word)), word)
+                by_stem.update({stems[word] for word in words})
                 paragraphs.extend(record["text"].split("\n\n"))
                 days.append(date.fromisoformat(record["published"]))
                 for kind in ("people", "orgs", "places"):
@@ -97,6 +103,7 @@ class Vocabulary:
                 names["sources"].append(record["source"])
                 if articles == SAMPLE:
                     break
+        frequency = Counter({word: by_stem[stem] for word, stem in stems.items()})
         return cls(articles, frequency, paragraphs, days, names)
 
     def words_in(self, low: float, high: float) -> list[str]:
