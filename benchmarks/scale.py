@@ -118,7 +118,7 @@ def megabytes(value: float | None) -> str:
 def index_corpus(corpus: Path, root: Path, figures_path: Path) -> dict:
     """Runs `news-search index` on the corpus into a new index, following its process tree's memory."""
     shutil.rmtree(root, ignore_errors=True)
-    log_path = root.with_name(root.name + ".log")
+    log_path, measured = root.with_name(root.name + ".log"), machine()
     started, peak_sum, peak_one, peak_pss = time.perf_counter(), 0, 0, 0
     with open(log_path, "w") as log:
         process = subprocess.Popen([sys.executable, "-m", "search", "index", str(corpus), "--index", str(root)],
@@ -136,7 +136,8 @@ def index_corpus(corpus: Path, root: Path, figures_path: Path) -> dict:
         sys.exit(f"news-search index failed (exit {process.returncode}):\n{output[-3000:]}")
     articles = SearchIndex(root).count()
     figures = {"seconds": seconds, "articles": articles, "rate": articles / seconds, "peak_rss": peak_sum,
-               "peak_one": peak_one, "peak_pss": peak_pss, "size": folder_size(root), "measured": machine(),
+               "peak_one": peak_one, "peak_pss": peak_pss, "size": folder_size(root),
+               "measured": f"{measured} at the start, {' '.join(f'{v:.2f}' for v in os.getloadavg())} at the end",
                "summary": next((line for line in output.splitlines() if line.startswith("Indexed")), "")}
     figures_path.write_text(json.dumps(figures))
     return figures
@@ -260,10 +261,10 @@ def report(figures: Figures, twin_note: str) -> None:
         print("The targets are set for 100,000 articles (and 1,000,000): at this size the verdicts are indicative.")
     print()
     print("| class | queries | matches (median) | ours p50 | ours p95 | FTS5 p50 | FTS5 p95 | FTS5 matches "
-          "| ratio p50 | HTTP p50 | p50 ≤ 25, p95 ≤ 150 |")
+          "| ratio p50 | HTTP p50 (sample) | p50 ≤ 25, p95 ≤ 150 |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     ratios = []
-    for kind in CLASSES:
+    for kind in CLASSES if figures.timed else ():
         timed = [t for t in figures.of(kind) if t.ours == t.ours]  # not NaN: measured in process
         if not timed:
             continue
@@ -373,7 +374,7 @@ def measure(articles: int, args: argparse.Namespace, pool, twin_note: str) -> Fi
         figures.indexing = index_corpus(corpus, root, figures_path)
     elif figures_path.exists():
         figures.indexing = json.loads(figures_path.read_text())
-        print(f"Index: {root} reused ({figures.indexing['measured']} when it was written)")
+        print(f"Index: {root} reused (written on {figures.indexing['measured']})")
     if not figures_path.exists():
         sys.exit(f"No complete index at {root}: run the 'index' phase.")
     twin_path = None

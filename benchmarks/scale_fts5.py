@@ -21,19 +21,20 @@ FACET_LIMIT = 15
 TITLE_WEIGHT = 2.0
 """bm25() weight of the headline against the text (1.0)."""
 SCHEMA = """
-CREATE TABLE articles(id INTEGER PRIMARY KEY, day INTEGER, ordinal INTEGER, url TEXT, source TEXT,
-                      title TEXT, text TEXT);
+CREATE TABLE articles(id INTEGER PRIMARY KEY, url TEXT, source TEXT, title TEXT, text TEXT);
+CREATE TABLE days(id INTEGER PRIMARY KEY, day INTEGER, ordinal INTEGER);
 CREATE TABLE entities(article_id INTEGER, kind TEXT, name TEXT);
 CREATE VIRTUAL TABLE fts USING fts5(title, text, content='articles', content_rowid='id',
                                     tokenize='porter unicode61');
 """
 INDEXES = """
-CREATE INDEX articles_by_day ON articles(day);
+CREATE INDEX days_by_day ON days(day);
 CREATE INDEX entities_by_name ON entities(kind, name COLLATE NOCASE, article_id);
 CREATE INDEX entities_by_article ON entities(article_id, kind, name);
 """
-BUCKETS = {"day": "a.day", "week": "(a.ordinal - 1) / 7", "month": "a.day / 100", "year": "a.day / 10000"}
-"""SQL for each interval's period of an article (weeks start on Mondays, as ISO weeks do)."""
+BUCKETS = {"day": "d.day", "week": "(d.ordinal - 1) / 7", "month": "d.day / 100", "year": "d.day / 10000"}
+"""SQL for each interval's period of an article (weeks start on Mondays, as ISO weeks do). Days are a
+table of their own: read from the articles' rows, beside their text, they cost a page read each."""
 
 
 def available() -> str | None:
@@ -67,14 +68,15 @@ def build(corpus: Path, path: Path) -> None:
 
 
 def _insert(db: sqlite3.Connection, batch: list[tuple[int, dict]]) -> None:
-    rows, names = [], []
+    rows, days, names = [], [], []
     for number, record in batch:
         day = date.fromisoformat(record["published"])
-        rows.append((number, int(day.strftime("%Y%m%d")), day.toordinal(), record["url"], record["source"],
-                     record["title"], record["text"]))
+        rows.append((number, record["url"], record["source"], record["title"], record["text"]))
+        days.append((number, _day(day), day.toordinal()))
         names.extend((number, kind, name) for kind in ("people", "orgs", "places", "authors") for name in record[kind])
         names.append((number, "sources", record["source"]))
-    db.executemany("INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    db.executemany("INSERT INTO articles VALUES (?, ?, ?, ?, ?)", rows)
+    db.executemany("INSERT INTO days VALUES (?, ?, ?)", days)
     db.executemany("INSERT INTO entities VALUES (?, ?, ?)", names)
     db.commit()
 
@@ -102,61 +104,60 @@ class Twin:
         db, match = self.db, match_expression(query)
         conditions, values = [], []
         if query.date_from:
-            conditions.append("id IN (SELECT id FROM articles WHERE day BETWEEN ? AND ?)")
+            conditions.append("+rowid IN (SELECT id FROM days WHERE day BETWEEN ? AND ?)")
             values += [_day(query.date_from), _day(query.date_to)]
         if query.entity:
-            conditions.append("id IN (SELECT article_id FROM entities WHERE kind = ? AND name = ? COLLATE NOCASE)")
+            conditions.append("+rowid IN (SELECT article_id FROM entities WHERE kind = ? AND name = ? COLLATE NOCASE)")
             values += list(query.entity)
         where = "".join(f" AND {c}" for c in conditions)
         db.execute("DELETE FROM hits")
         if match:
-            db.execute(f"INSERT INTO hits SELECT rowid AS id FROM fts WHERE fts MATCH ?{where}", [match, *values])
+            db.execute(f"INSERT INTO hits SELECT rowid FROM fts WHERE fts MATCH ?{where}", [match, *values])
         else:
-            db.execute(f"INSERT INTO hits SELECT id FROM articles WHERE 1{where}", values)
+            db.execute(f"INSERT INTO hits SELECT rowid FROM days WHERE 1{where}", values)
         total = db.execute("SELECT count(*) FROM hits").fetchone()[0]
-        self._top(query, match)
+        self._top(query, match, filtered=bool(conditions))
+        # CROSS JOIN keeps the matches outermost: otherwise SQLite walks the whole entity table
         db.execute("""SELECT kind, name, n FROM (
                         SELECT kind, name, n, row_number() OVER (PARTITION BY kind ORDER BY n DESC) AS place FROM (
-                          SELECT e.kind, e.name, count(*) AS n FROM hits JOIN entities e ON e.article_id = hits.id
-                          GROUP BY e.kind, e.name))
+                          SELECT e.kind, e.name, count(*) AS n FROM hits CROSS JOIN entities e
+                          ON e.article_id = hits.id GROUP BY e.kind, e.name))
                       WHERE place <= ?""", [FACET_LIMIT]).fetchall()
         self._histogram(query)
         return total
 
-    def _top(self, query: Query, match: str | None) -> None:
-        """The page of hits with snippets and their names."""
+    def _top(self, query: Query, match: str | None, filtered: bool) -> None:
+        """The page of hits with snippets and their names. The page is chosen first, and only its
+        ten snippets made: SQLite computes a result column before it sorts the rows."""
         offset = (query.page - 1) * 10
         if match and query.sort == "relevance":
-            rows = self.db.execute(
-                "SELECT a.id, a.title, a.url, a.source, a.day, "
-                "snippet(fts, 1, '<mark>', '</mark>', ' … ', 24) FROM fts JOIN articles a ON a.id = fts.rowid "
-                f"WHERE fts MATCH ? AND fts.rowid IN (SELECT id FROM hits) ORDER BY bm25(fts, {TITLE_WEIGHT}, 1.0) "
-                "LIMIT 10 OFFSET ?", [match, offset]).fetchall()
-        elif match:
-            rows = self.db.execute(
-                "SELECT a.id, a.title, a.url, a.source, a.day, "
-                "snippet(fts, 1, '<mark>', '</mark>', ' … ', 24) FROM fts JOIN articles a ON a.id = fts.rowid "
-                "WHERE fts MATCH ? AND fts.rowid IN (SELECT id FROM hits) ORDER BY a.day DESC LIMIT 10 OFFSET ?",
-                [match, offset]).fetchall()
+            among = " AND +rowid IN (SELECT id FROM hits)" if filtered else ""
+            ids = [row[0] for row in self.db.execute(
+                f"SELECT rowid FROM fts WHERE fts MATCH ?{among} ORDER BY bm25(fts, {TITLE_WEIGHT}, 1.0) "
+                "LIMIT 10 OFFSET ?", [match, offset])]
         else:
-            rows = self.db.execute(
-                "SELECT a.id, a.title, a.url, a.source, a.day, substr(a.text, 1, 240) FROM hits "
-                "JOIN articles a ON a.id = hits.id ORDER BY a.day DESC LIMIT 10 OFFSET ?", [offset]).fetchall()
-        ids = [row[0] for row in rows]
-        self.db.execute(f"SELECT article_id, kind, name FROM entities WHERE article_id IN ({','.join('?' * len(ids))})",
-                        ids).fetchall()
+            ids = [row[0] for row in self.db.execute(
+                "SELECT d.id FROM hits CROSS JOIN days d ON d.id = hits.id ORDER BY d.day DESC LIMIT 10 OFFSET ?",
+                [offset])]
+        marks = ",".join("?" * len(ids))
+        if match:
+            self.db.execute(f"SELECT rowid, snippet(fts, 1, '<mark>', '</mark>', ' … ', 24) FROM fts "
+                            f"WHERE fts MATCH ? AND rowid IN ({marks})", [match, *ids]).fetchall()
+        self.db.execute(f"SELECT a.id, a.title, a.url, a.source, d.day, substr(a.text, 1, 240) FROM articles a "
+                        f"JOIN days d ON d.id = a.id WHERE a.id IN ({marks})", ids).fetchall()
+        self.db.execute(f"SELECT article_id, kind, name FROM entities WHERE article_id IN ({marks})", ids).fetchall()
 
     def _histogram(self, query: Query) -> None:
         if query.date_from:
             first, last = query.date_from, query.date_to
         else:
             low, high = self.db.execute(
-                "SELECT min(a.ordinal), max(a.ordinal) FROM hits JOIN articles a ON a.id = hits.id").fetchone()
+                "SELECT min(d.ordinal), max(d.ordinal) FROM hits CROSS JOIN days d ON d.id = hits.id").fetchone()
             if low is None:
                 return
             first, last = date.fromordinal(low), date.fromordinal(high)
         bucket = BUCKETS[choose_interval(first, last)]
-        self.db.execute(f"SELECT {bucket}, count(*) FROM hits JOIN articles a ON a.id = hits.id GROUP BY 1").fetchall()
+        self.db.execute(f"SELECT {bucket}, count(*) FROM hits CROSS JOIN days d ON d.id = hits.id GROUP BY 1").fetchall()
 
     def close(self) -> None:
         self.db.close()
