@@ -29,28 +29,23 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlencode
 
 import scale_fts5
-from common import ROOT, machine, percentile, tree_memory
+from common import ROOT, machine, tree_memory
 from load import get, stop_server
 from scale_corpus import load_pool, write_corpus
 from scale_queries import CLASSES, Query, Vocabulary, draw_queries
+from scale_report import COLD_RUNS, MB, ColdStart, Figures, Indexing, Timed, growth, report
 
 from search.index import SearchIndex
 from search.query import SearchError, SearchRequest
 
-MB = 1 << 20
 PHASES = ("index", "fts5", "search", "http", "cold")
 TIME_LIMIT = 3600.0
 """The search time limit while measuring: a slow search is measured, not stopped."""
-COLD_RUNS = 3
-TARGETS = {
-    "p50": 25.0, "p95": 150.0, "http_added": 5.0, "ratio": 3.0, "cold": 300.0, "worker_rss": 400 * MB,
-    "rate": 300.0, "index_rss": 1.5 * 1024 * MB, "index_minutes": 60.0, "half": 1000.0, "per_match_us": 1.0,
-}
 COLD = """
 import json, sys, time
 from pathlib import Path
@@ -64,58 +59,11 @@ first = time.perf_counter()
 index.search(SearchRequest(q=sys.argv[2]))
 second = time.perf_counter()
 rss = next(int(line.split()[1]) * 1024 for line in open("/proc/self/status") if line.startswith("VmRSS:"))
-print(json.dumps({"import": imported - started, "first": first - imported, "second": second - first, "rss": rss}))
+print(json.dumps({"imports": imported - started, "first": first - imported, "second": second - first, "rss": rss}))
 """
 
 
-@dataclass
-class Timed:
-    """One query's figures: our time and total, the twin's time and total (ms; medians over rounds)."""
-
-    query: Query
-    ours: float
-    total: int
-    theirs: float | None = None
-    their_total: int | None = None
-    http: float | None = None
-    beside_http: float | None = None
-    """The same search in this process, timed just before it was sent over HTTP."""
-
-
-@dataclass
-class Figures:
-    """Everything measured at one size."""
-
-    articles: int
-    indexing: dict | None = None
-    entities: str = ""
-    timed: list[Timed] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    half: Timed | None = None
-    ready: float | None = None
-    worker_rss: int | None = None
-    cold: dict | None = None
-
-    def of(self, kind: str) -> list[Timed]:
-        return [t for t in self.timed if t.query.kind == kind]
-
-
-def verdict(value: float | None, target: float, at_least: bool = False) -> str:
-    """Whether a figure meets its target: at most the target, or with ``at_least`` at least it."""
-    if value is None:
-        return "–"
-    return "met" if (value >= target if at_least else value <= target) else "**not met**"
-
-
-def ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
-
-
-def megabytes(value: float | None) -> str:
-    return "–" if value is None else f"{value / MB:,.0f} MB"
-
-
-def index_corpus(corpus: Path, root: Path, figures_path: Path) -> dict:
+def index_corpus(corpus: Path, root: Path, figures_path: Path) -> Indexing:
     """Runs `news-search index` on the corpus into a new index, following its process tree's memory."""
     shutil.rmtree(root, ignore_errors=True)
     log_path, measured = root.with_name(root.name + ".log"), machine()
@@ -135,11 +83,10 @@ def index_corpus(corpus: Path, root: Path, figures_path: Path) -> dict:
     if process.returncode != 0:
         sys.exit(f"news-search index failed (exit {process.returncode}):\n{output[-3000:]}")
     articles = SearchIndex(root).count()
-    figures = {"seconds": seconds, "articles": articles, "rate": articles / seconds, "peak_rss": peak_sum,
-               "peak_one": peak_one, "peak_pss": peak_pss, "size": folder_size(root),
-               "measured": f"{measured} at the start, {' '.join(f'{v:.2f}' for v in os.getloadavg())} at the end",
-               "summary": next((line for line in output.splitlines() if line.startswith("Indexed")), "")}
-    figures_path.write_text(json.dumps(figures))
+    figures = Indexing(seconds, articles, articles / seconds, peak_sum, peak_one, peak_pss, folder_size(root),
+                       f"{measured} at the start, {' '.join(f'{v:.2f}' for v in os.getloadavg())} at the end",
+                       next((line for line in output.splitlines() if line.startswith("Indexed")), ""))
+    figures_path.write_text(json.dumps(asdict(figures)))
     return figures
 
 
@@ -246,114 +193,8 @@ def run_cold(root: Path, word: str, figures: Figures) -> None:
     for _ in range(COLD_RUNS):
         out = subprocess.run([sys.executable, "-c", COLD, str(root), word], cwd=ROOT, capture_output=True,
                              text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-        runs.append(json.loads(out.stdout))
-    figures.cold = sorted(runs, key=lambda run: run["first"])[len(runs) // 2]
-
-
-def report(figures: Figures, twin_note: str) -> None:
-    """The figures of one size, with the targets beside them."""
-    n = figures.articles
-    print(f"\n### {n:,} articles\n")
-    if figures.entities:
-        print(figures.entities + "\n")
-    print(f"Search function (SearchIndex.search: top 10 with snippets, every facet, the chart); {twin_note}.")
-    if n not in (100_000, 1_000_000):
-        print("The targets are set for 100,000 articles (and 1,000,000): at this size the verdicts are indicative.")
-    print()
-    print("| class | queries | matches (median) | ours p50 | ours p95 | FTS5 p50 | FTS5 p95 | FTS5 matches "
-          "| ratio p50 | HTTP p50 (sample) | p50 ≤ 25, p95 ≤ 150 |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    ratios = []
-    for kind in CLASSES if figures.timed else ():
-        timed = [t for t in figures.of(kind) if t.ours == t.ours]  # not NaN: measured in process
-        if not timed:
-            continue
-        ours = [t.ours for t in timed]
-        theirs = [t.theirs for t in timed if t.theirs is not None]
-        http = [t.http for t in figures.of(kind) if t.http is not None]
-        p50, p95 = statistics.median(ours), percentile(ours, 0.95)
-        ratio = p50 / statistics.median(theirs) if theirs else None
-        if ratio:
-            ratios.append(ratio)
-        met = "met" if p50 <= TARGETS["p50"] and p95 <= TARGETS["p95"] else "**not met**"
-        print(f"| {kind} | {len(timed)} | {statistics.median(t.total for t in timed):,.0f} | {ms(p50)} | {ms(p95)} "
-              f"| {ms(statistics.median(theirs)) if theirs else '–'} | {ms(percentile(theirs, 0.95)) if theirs else '–'} "
-              f"| {f'{statistics.median(t.their_total for t in timed):,.0f}' if theirs else '–'} "
-              f"| {f'×{ratio:.1f}' if ratio else '–'} | {ms(statistics.median(http)) if http else '–'} | {met} |")
-    print()
-    everything = [t.ours for t in figures.timed if t.ours == t.ours]
-    if everything:
-        print(f"- All {len(everything)} queries: p50 {ms(statistics.median(everything))} ms, "
-              f"p95 {ms(percentile(everything, 0.95))} ms")
-    if ratios:
-        median_ratio = statistics.median(ratios)
-        print(f"- Median ratio to FTS5 over classes: ×{median_ratio:.1f} (target ≤ ×{TARGETS['ratio']:g}): "
-              f"{verdict(median_ratio, TARGETS['ratio'])}")
-    added = [t.http - t.beside_http for t in figures.timed if t.http is not None]
-    if added:
-        print(f"- Over HTTP (`news-search serve`, 2 workers, {len(added)} requests, one at a time): "
-              f"adds {ms(statistics.median(added))} ms at the median to the same search in process "
-              f"(target ≤ {TARGETS['http_added']:g} ms): {verdict(statistics.median(added), TARGETS['http_added'])}")
-    one_word = [t for t in figures.timed if t.query.kind.startswith("1 word") and t.ours == t.ours]
-    if len(one_word) > 2 and len({t.total for t in one_word}) > 1:
-        slope = statistics.linear_regression([t.total for t in one_word], [t.ours for t in one_word]).slope
-        print(f"- Cost per matching article (slope of time over matches, 1-word queries, whole search): "
-              f"{1000 * slope:.1f} µs (target ≤ {TARGETS['per_match_us']:g} µs in the aggregation paths): "
-              f"{verdict(1000 * slope, TARGETS['per_match_us'])}")
-    if figures.half:
-        half = figures.half
-        print(f"- A word in about half the articles (`{half.query.q}`, {half.total:,} matches = "
-              f"{half.total / n:.0%}): {ms(half.ours)} ms, FTS5 {ms(half.theirs)} ms "
-              f"(target at 1M ≤ {TARGETS['half']:g} ms): {verdict(half.ours, TARGETS['half'])}")
-    if figures.cold:
-        cold = figures.cold
-        print(f"- First search in a fresh process (open + search, median of {COLD_RUNS}): "
-              f"{1000 * cold['first']:,.0f} ms (then {1000 * cold['second']:,.0f} ms; imports "
-              f"{1000 * cold['import']:,.0f} ms before it; target ≤ {TARGETS['cold']:g} ms): "
-              f"{verdict(1000 * cold['first'], TARGETS['cold'])}; its RSS then {megabytes(cold['rss'])}")
-    if figures.ready is not None:
-        print(f"- `news-search serve`: both workers ready {figures.ready:.1f} s after start")
-    if figures.worker_rss is not None:
-        print(f"- Worker RSS after the HTTP sample: {megabytes(figures.worker_rss)} "
-              f"(target ≤ {megabytes(TARGETS['worker_rss'])}): {verdict(figures.worker_rss, TARGETS['worker_rss'])}")
-    if figures.indexing:
-        i = figures.indexing
-        print(f"- Indexing (`news-search index` on the JSONL; {i['measured']}): {i['articles']:,} articles in "
-              f"{i['seconds'] / 60:,.1f} min = {i['rate']:,.1f} articles/s (target ≥ {TARGETS['rate']:g} with "
-              f"entities given): {verdict(i['rate'], TARGETS['rate'], at_least=True)}; peak RSS of the process tree "
-              f"{megabytes(i['peak_rss'])} (largest process {megabytes(i['peak_one'])}, PSS "
-              f"{megabytes(i['peak_pss'])}; target ≤ 1.5 GB at 1M): {verdict(i['peak_rss'], TARGETS['index_rss'])}; "
-              f"index on disk {megabytes(i['size'])}")
-        if n >= 1_000_000:
-            print(f"- Indexing time at 1M: {i['seconds'] / 60:,.0f} min (target ≤ {TARGETS['index_minutes']:g}): "
-                  f"{verdict(i['seconds'] / 60, TARGETS['index_minutes'])}")
-    for error in figures.errors:
-        print(f"- error: {error}")
-    print(flush=True)
-
-
-def growth(all_figures: list[Figures]) -> None:
-    """One column per size: p50 / p95 of each class and the other figures."""
-    print("\n### Growth\n")
-    print("| | " + " | ".join(f"{f.articles:,}" for f in all_figures) + " |")
-    print("|---|" + "---|" * len(all_figures))
-    for kind in CLASSES:
-        cells = []
-        for f in all_figures:
-            times = [t.ours for t in f.of(kind) if t.ours == t.ours]
-            cells.append(f"{ms(statistics.median(times))} / {ms(percentile(times, 0.95))}" if times else "–")
-        print(f"| {kind} (p50 / p95 ms) | " + " | ".join(cells) + " |")
-    rows = {
-        "index on disk": lambda f: megabytes(f.indexing["size"]) if f.indexing else "–",
-        "indexing, articles/s": lambda f: f"{f.indexing['rate']:,.1f}" if f.indexing else "–",
-        "indexing, peak RSS": lambda f: megabytes(f.indexing["peak_rss"]) if f.indexing else "–",
-        "first search, fresh process": lambda f: f"{1000 * f.cold['first']:,.0f} ms" if f.cold else "–",
-        "serve ready": lambda f: f"{f.ready:.1f} s" if f.ready is not None else "–",
-        "worker RSS": lambda f: megabytes(f.worker_rss),
-    }
-    for name, cell in rows.items():
-        print(f"| {name} | " + " | ".join(cell(f) for f in all_figures) + " |")
-
+        runs.append(ColdStart(**json.loads(out.stdout)))
+    figures.cold = sorted(runs, key=lambda run: run.first)[len(runs) // 2]
 
 def measure(articles: int, args: argparse.Namespace, pool, twin_note: str) -> Figures:
     work, phases = args.work, set(args.phases.split(","))
@@ -373,8 +214,8 @@ def measure(articles: int, args: argparse.Namespace, pool, twin_note: str) -> Fi
         print(f"Indexing ({machine()}) …", flush=True)
         figures.indexing = index_corpus(corpus, root, figures_path)
     elif figures_path.exists():
-        figures.indexing = json.loads(figures_path.read_text())
-        print(f"Index: {root} reused (written on {figures.indexing['measured']})")
+        figures.indexing = Indexing(**json.loads(figures_path.read_text()))
+        print(f"Index: {root} reused (written on {figures.indexing.measured})")
     if not figures_path.exists():
         sys.exit(f"No complete index at {root}: run the 'index' phase.")
     twin_path = None
