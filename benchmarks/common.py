@@ -1,11 +1,15 @@
-"""Shared helpers for the benchmark scripts: where the evaluation data is, and timing summaries."""
+"""Shared helpers for the benchmark scripts: where the evaluation data is, timing summaries, the
+memory of a process tree and the state of the machine."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
 import statistics
+import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +43,56 @@ def reuters_subset(limit: int, target: Path) -> Path:
 
 
 def summary(milliseconds: list[float]) -> str:
-    ordered = sorted(milliseconds)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"p50 {statistics.median(ordered):7.1f} ms   p95 {p95:7.1f} ms   max {ordered[-1]:7.1f} ms"
+    return (f"p50 {statistics.median(milliseconds):7.1f} ms   p95 {percentile(milliseconds, 0.95):7.1f} ms   "
+            f"max {max(milliseconds):7.1f} ms")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which ``share`` of the values lie (nearest rank, as ``summary`` reports p95)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+@dataclass(frozen=True)
+class ProcessMemory:
+    """A process's resident memory (RSS, counting pages it shares with its parent or children in
+    full) and proportional memory (PSS, splitting them), in bytes."""
+
+    pid: int
+    rss: int
+    pss: int
+
+
+def tree_memory(root: int) -> list[ProcessMemory]:
+    """The memory of a process and each of its descendants, from /proc (Linux); the root first."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    sizes, todo = [], [root]
+    while todo:
+        pid = todo.pop(0)
+        todo.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                fields = dict(line.split()[:2] for line in rollup if line.split()[0] in ("Rss:", "Pss:"))
+            sizes.append(ProcessMemory(pid, int(fields["Rss:"]) * 1024, int(fields["Pss:"]) * 1024))
+        except (OSError, KeyError):
+            continue
+    return sizes
+
+
+def machine() -> str:
+    """The commit measured (marked when the tree differs from it), the CPUs and the load average."""
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+
+    commit = git("rev-parse", "--short", "HEAD").stdout.strip() or "unknown"
+    changed = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
+    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+    return f"commit {commit}{' with local changes' if changed else ''}, {os.cpu_count()} CPUs, load average {load}"

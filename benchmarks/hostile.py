@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT
+from common import ROOT, tree_memory
 
 TARGET_MB = 1024
 MB = 1 << 20
@@ -127,31 +127,6 @@ def build(folder: Path) -> dict[str, str]:
     return made
 
 
-def tree_memory(root: int) -> list[tuple[int, int]]:
-    """(resident, proportional) memory in bytes of a process and each of its descendants, from
-    /proc: RSS counts the pages a worker shares with its parent in both, PSS splits them."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    sizes, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        todo.extend(children.get(pid, []))
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as rollup:
-                fields = dict(line.split()[:2] for line in rollup if line.split()[0] in ("Rss:", "Pss:"))
-            sizes.append((int(fields["Rss:"]) * 1024, int(fields["Pss:"]) * 1024))
-        except (OSError, KeyError):
-            continue
-    return sizes
-
-
 def run_index(folder: Path, index: Path) -> tuple[subprocess.CompletedProcess, float, int, int, int]:
     """Runs `news-search index` on the folder; returns it with the wall time and the peaks of the
     tree's RSS summed, of its largest process's RSS and of its PSS summed."""
@@ -163,9 +138,9 @@ def run_index(folder: Path, index: Path) -> tuple[subprocess.CompletedProcess, f
         while process.poll() is None:
             sizes = tree_memory(process.pid)
             if sizes:
-                peak_sum = max(peak_sum, sum(rss for rss, _ in sizes))
-                peak_one = max(peak_one, max(rss for rss, _ in sizes))
-                peak_pss = max(peak_pss, sum(pss for _, pss in sizes))
+                peak_sum = max(peak_sum, sum(size.rss for size in sizes))
+                peak_one = max(peak_one, max(size.rss for size in sizes))
+                peak_pss = max(peak_pss, sum(size.pss for size in sizes))
             time.sleep(0.05)
         seconds = time.perf_counter() - start
         out.seek(0)
