@@ -47,6 +47,20 @@ def test_articles_in_other_languages_get_no_entities_but_are_kept(tmp_path):
     assert article.people == article.orgs == article.places == []
 
 
+def test_entities_given_by_a_record_are_kept_as_given_and_the_model_is_not_run(tmp_path, monkeypatch):
+    text = "Alexander Lukashenko spoke in Minsk about the protest movement today."
+    given = RawDocument("rec#L1", "g", text=text, title="Given", people=("Sviatlana Tsikhanouskaya",), places=())
+    read = RawDocument("rec#L2", "h", text=text, title="Read")
+
+    calls = []
+    real = pipeline.add_entities
+    monkeypatch.setattr(pipeline, "add_entities", lambda article, settings: calls.append(article.title) or real(article, settings))
+    first, second = extract_all([given, read], settings_for(tmp_path, workers=1))
+    assert (first.people, first.orgs, first.places) == (["Sviatlana Tsikhanouskaya"], [], [])
+    assert "Alexander Lukashenko" in second.people
+    assert calls == ["Read"]
+
+
 def dying_on_poison(doc, settings):
     if doc.origin == "poison":
         os._exit(1)  # as a crash in a C library would

@@ -45,6 +45,24 @@ def test_jsonl_records_of_both_shapes_and_bad_lines(tmp_path):
     assert "a 'text' or 'title'" in failures[2].reason
 
 
+def test_jsonl_records_may_give_their_entities_and_a_bad_list_is_reported(tmp_path):
+    path = tmp_path / "tagged.jsonl"
+    lines = [
+        json.dumps({"title": "A", "text": "Body", "people": [" Ann Lee ", "", "Ann Lee", "Bo Chen"], "places": []}),
+        json.dumps({"title": "B", "text": "Body"}),
+        json.dumps({"title": "C", "text": "Body", "orgs": "Acme"}),
+        json.dumps({"title": "D", "text": "Body", "places": ["Oslo", 7]}),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    given, plain, *bad = read_documents(path)
+    assert (given.people, given.orgs, given.places) == (("Ann Lee", "Bo Chen"), None, ())
+    assert given.gives_entities and not plain.gives_entities
+    assert [(f.origin, f.reason) for f in bad] == [
+        (f"{path}#L3", "'orgs' must be a list of names (strings)"),
+        (f"{path}#L4", "'places' must be a list of names (strings)"),
+    ]
+
+
 def test_an_unreadable_file_is_a_failure_with_the_reason(tmp_path):
     missing = tmp_path / "gone.html"
     [failure] = read_documents(missing)

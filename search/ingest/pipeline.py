@@ -123,7 +123,10 @@ def _article(doc: RawDocument, settings: Settings) -> tuple[Article, list[Ingest
     if doc.published and article.published is None:
         warnings.append(IngestWarning(doc.origin, f"published {doc.published[:40]!r} is not a date: "
                                                   "indexed without a publication date"))
-    add_entities(article, settings)
+    if doc.gives_entities:
+        article.people, article.orgs, article.places = list(doc.people or ()), list(doc.orgs or ()), list(doc.places or ())
+    else:
+        add_entities(article, settings)
     return article, warnings
 
 

@@ -40,6 +40,15 @@ class RawDocument:
     published: str | None = None
     source: str | None = None
     authors: tuple[str, ...] = ()
+    people: tuple[str, ...] | None = None
+    orgs: tuple[str, ...] | None = None
+    places: tuple[str, ...] | None = None
+    """Entities given by the record (None when it gives none of the kind): a record that gives
+    any is not read by the entity model."""
+
+    @property
+    def gives_entities(self) -> bool:
+        return any(names is not None for names in (self.people, self.orgs, self.places))
 
 
 @dataclass
@@ -192,6 +201,24 @@ def _date_value(record: dict) -> str | None:
     return json.dumps(value)
 
 
+ENTITY_KINDS = ("people", "orgs", "places")
+
+
+class _BadNames(ValueError):
+    """A record's entity list that is not a list of names."""
+
+
+def _names(record: dict, kind: str) -> tuple[str, ...] | None:
+    """The names a record gives for one kind of entity, stripped, without blanks or repeats (in
+    their order); None when the record does not give the kind."""
+    value = record.get(kind)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise _BadNames(f"'{kind}' must be a list of names (strings)")
+    return tuple(dict.fromkeys(name.strip() for name in value if name.strip()))
+
+
 def _record(origin: str, line: bytes) -> RawDocument | IngestFailure:
     try:
         record = json.loads(line)
@@ -199,9 +226,13 @@ def _record(origin: str, line: bytes) -> RawDocument | IngestFailure:
         return IngestFailure(origin, f"not valid JSON ({error})")
     if not isinstance(record, dict):
         return IngestFailure(origin, "not a JSON object")
+    try:
+        entities = {kind: _names(record, kind) for kind in ENTITY_KINDS}
+    except _BadNames as error:
+        return IngestFailure(origin, str(error))
     url = _string(record, "url") or None
     if isinstance(record.get("html"), str):
-        return RawDocument(origin, fingerprint(line), html=record["html"].encode("utf-8"), url=url)
+        return RawDocument(origin, fingerprint(line), html=record["html"].encode("utf-8"), url=url, **entities)
     text, title = _string(record, "text", "body"), _string(record, "title")
     if not text and not title:
         return IngestFailure(origin, "a record needs an 'html' value, or a 'text' or 'title'")
@@ -212,6 +243,7 @@ def _record(origin: str, line: bytes) -> RawDocument | IngestFailure:
         source=_string(record, "source") or None,
         authors=tuple(a.strip() for a in authors if isinstance(a, str) and a.strip())
         if isinstance(authors, list) else (),
+        **entities,
     )
 
 
