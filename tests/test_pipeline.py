@@ -1,6 +1,7 @@
 import os
 import signal
 import time
+import weakref
 
 from search.article import Article, fingerprint
 from search.ingest import IngestFailure, IngestWarning, RawDocument, extract_all, pipeline
@@ -159,6 +160,31 @@ def test_a_document_over_the_time_limit_fails_and_the_next_is_extracted(tmp_path
     assert isinstance(article, Article) and article.origin == docs[1].origin
     assert time.monotonic() - started < 10  # the slow page alone takes longer than that
     assert signal.getsignal(signal.SIGALRM) is signal.SIG_DFL and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def _busy(seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pass
+
+
+def test_a_time_limit_that_expires_inside_a_finalizer_still_stops_the_document(tmp_path, monkeypatch):
+    real = pipeline.extract_article
+
+    def slow_in_a_finalizer(html, url, **kwargs):
+        class Held:
+            pass
+        held = Held()
+        weakref.finalize(held, _busy, 1.0)  # the timer expires while this finalizer runs ...
+        del held
+        _busy(2.0)  # ... and the document would go on past its limit
+        return real(html, url, **kwargs)
+
+    monkeypatch.setattr(pipeline, "extract_article", slow_in_a_finalizer)
+    docs = _documents()[:1]
+    [slow] = extract_all(docs, settings_for(tmp_path, workers=1, document_time_limit=0.5))
+    assert isinstance(slow, IngestFailure) and slow.reason.startswith("took longer than 0.5 s")
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
 def test_the_time_limit_holds_in_worker_processes_too(tmp_path):

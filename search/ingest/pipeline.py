@@ -79,6 +79,10 @@ def add_entities(article: Article, settings: Settings) -> None:
     article.people, article.orgs, article.places = found.people, found.orgs, found.places
 
 
+RETRY_SECONDS = 0.05
+"""How soon a document's expired timer fires again, in case its exception was dropped."""
+
+
 class DocumentTimeout(BaseException):
     """Raised inside a document's extraction when it has run out of time. A BaseException, so
     that no library's ``except Exception`` can swallow it and carry on."""
@@ -95,6 +99,10 @@ def time_limit(seconds: float) -> Iterator[None]:
         return
 
     def expire(signum, frame):
+        # The signal may land in a finalizer run by the garbage collector, where Python prints the
+        # exception and drops it: the timer fires again shortly until one is raised where it counts
+        # (leaving the block stops it).
+        signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
         raise DocumentTimeout
 
     previous = signal.signal(signal.SIGALRM, expire)
