@@ -6,6 +6,7 @@ import re
 import shutil
 import signal
 import sys
+import weakref
 from datetime import date
 
 import pytest
@@ -177,8 +178,10 @@ def write_interrupted(write, store: IndexStore, watched, at: int | None, monkeyp
 
     with monkeypatch.context() as patch:
         patch.setattr(owner, name, watched_method)
-        # No garbage collection while counting: a finalizer it runs adds lines to one run and not
-        # to the next, and Python drops a Ctrl-C raised inside a finalizer
+        # Ctrl-C as a terminal gives it (a shell's background job starts with it ignored), and no
+        # garbage collection while counting: a finalizer it runs adds lines to one run and not to
+        # the next
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
         gc.collect()
         gc.disable()
         sys.settrace(trace)
@@ -187,7 +190,31 @@ def write_interrupted(write, store: IndexStore, watched, at: int | None, monkeyp
         finally:
             sys.settrace(None)
             gc.enable()
+            signal.signal(signal.SIGINT, previous)
     return lines
+
+
+@pytest.mark.parametrize("write", [update_index, rebuild_index])
+def test_a_ctrl_c_that_python_drops_inside_a_finalizer_still_stops_the_run(tmp_path, write):
+    store = IndexStore(tmp_path / "ix")
+    update_index(store, [article(1)])
+
+    def articles():
+        yield article(2)
+        held = type("Held", (), {})()
+        weakref.finalize(held, signal.raise_signal, signal.SIGINT)  # its KeyboardInterrupt is dropped
+        del held
+        for n in range(3, 6):
+            yield article(n)
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            write(store, articles())
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    served = [hit.id for hit in SearchIndex(store.root).export(SearchRequest(collapse=False))]
+    assert served == ["id1"]
 
 
 @pytest.mark.parametrize("write, watched", [(update_index, (SegmentWriter, "commit")),

@@ -49,7 +49,8 @@ def test_the_records_load_with_dates_titles_and_entities(index):
     everything = index.search(SearchRequest(per_page=100))
     assert everything.total == ARTICLES
     assert all(hit.published and hit.published.year == 1987 and hit.title for hit in everything.hits)
-    assert values(everything, "places")["United States"] > 100
+    # the records' own index terms are their entities, as given (the model does not read them)
+    assert values(everything, "places")["usa"] > 100 and "United States" not in values(everything, "places")
     assert values(everything, "people") and values(everything, "orgs")
 
 

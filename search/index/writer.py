@@ -9,7 +9,7 @@ from whoosh.reading import TermNotFound
 from search.article import Article
 from search.index.columns import save_columns
 from search.index.copies import CopyFinder, Fingerprint, fingerprint
-from search.index.interruptions import uninterrupted
+from search.index.interruptions import stops_kept, uninterrupted
 from search.index.schema import to_document
 from search.index.store import IndexStore
 
@@ -92,15 +92,18 @@ def _write(index, articles: Iterable[Article]) -> int:
     batch = _Batch(index)
     written: set[str] = set()
     try:
-        for article in articles:
-            if article.id in batch.ids or len(batch.ids) >= BATCH_SIZE:
-                # Whoosh replaces only committed documents (commit so that a later copy of an id
-                # replaces the earlier), and a batch's copy fingerprints are held in memory
-                batch.end(commit=True)
-                save_columns(index)
-                batch = _Batch(index)
-            batch.add(article)
-            written.add(article.id)
+        with stops_kept() as stop_if_asked:
+            for article in articles:
+                stop_if_asked()
+                if article.id in batch.ids or len(batch.ids) >= BATCH_SIZE:
+                    # Whoosh replaces only committed documents (commit so that a later copy of an id
+                    # replaces the earlier), and a batch's copy fingerprints are held in memory
+                    batch.end(commit=True)
+                    save_columns(index)
+                    batch = _Batch(index)
+                batch.add(article)
+                written.add(article.id)
+            stop_if_asked()
         batch.end(commit=True)
         save_columns(index)
     except BaseException:

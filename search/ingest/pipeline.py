@@ -22,6 +22,7 @@ from itertools import chain
 from typing import Callable, Iterable, Iterator
 
 from search.article import Article, article_id, safe_link
+from search.index.interruptions import uninterrupted
 from search.ingest.bounds import check_text_length
 from search.ingest.dates import parse_date
 from search.ingest.entities import recognizer
@@ -244,7 +245,8 @@ def _pooled(work: Callable[[list[RawDocument]], list[Result]], batches: Iterator
             held = 0
             for batch in batches:
                 pending.append([batch, None])  # in pending first: a submit to a broken pool re-runs it too
-                pending[-1][1] = pool.submit(work, batch)
+                with uninterrupted():  # a submit may start the pool's thread and processes: a
+                    pending[-1][1] = pool.submit(work, batch)  # signal then breaks the pool's shutdown
                 held += sum(map(_size, batch))
                 while len(pending) >= window or (len(pending) > 1 and held >= IN_FLIGHT_BYTES):
                     held -= sum(map(_size, pending[0][0]))
