@@ -8,6 +8,7 @@ snapshot's columns, so its cost per match is a few numpy operations, not a step 
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import replace
 
 import numpy as np
@@ -15,7 +16,8 @@ from whoosh import query as wq
 from whoosh.query.qcore import QueryError
 
 from search.index.decoder import to_hit
-from search.index.matches import Leaf, Matches, evaluate
+from search.index.direct import Computation, TermStatistics
+from search.index.matches import Leaf, Matches
 from search.index.plan import Plan, plan
 from search.index.schema import FACET_FIELDS
 from search.index.snapshot import Snapshot
@@ -33,14 +35,16 @@ def find(snapshot: Snapshot, query: wq.Query, deadline: float, scored: bool = Tr
     (``time.monotonic()``)."""
     searcher = snapshot.searcher
     context = searcher.context(needs_current=True, weighting=searcher.weighting if scored else None)
+    mapped = all(segment.mapped for segment in snapshot.segments)
+    statistics = TermStatistics(searcher, nullcontext() if mapped else snapshot.whoosh_lock)
     ids, scores, leaves = [], [], []
     for (part, offset), segment in zip(searcher.leaf_searchers(), snapshot.segments):
-        with snapshot.whoosh_lock:  # building a matcher moves Whoosh's shared file position
-            matcher = query.matcher(part, context)
-        found, matched = evaluate(matcher, segment, scored, deadline, snapshot.whoosh_lock)
+        computation = Computation(part, context, segment, statistics, scored, deadline, snapshot.whoosh_lock)
+        found = computation.run(query)
         ids.append(found.ids.astype(np.int64) + offset)
         scores.append(found.scores)
-        leaves.extend(Leaf(leaf.fieldname, leaf.text, leaf.ids.astype(np.int64) + offset) for leaf in matched)
+        leaves.extend(Leaf(leaf.fieldname, leaf.text, leaf.ids.astype(np.int64) + offset)
+                      for leaf in computation.leaves)
     _check(deadline)
     if not ids:
         return Matches(np.zeros(0, dtype=np.int64), np.zeros(0) if scored else None), leaves
