@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.reading import TermNotFound
 
 from search.index.matches import (
     Leaf,
@@ -35,7 +36,7 @@ from search.index.matches import (
     require,
     union,
 )
-from search.index.postings import read_positions, term_postings
+from search.index.postings import POSTINGS_HEADER, read_positions
 from search.query import QueryTooSlow
 
 
@@ -85,6 +86,7 @@ class Computation:
         self.reading = nullcontext() if segment.mapped else lock
         """Held while reading the segment's files (a segment that is not mapped moves a shared position)."""
         self.leaves: list[Leaf] = []
+        self._infos: dict[tuple[str, bytes], object] = {}
 
     def run(self, query: wq.Query, positive: bool = True) -> Matches:
         """What ``query`` matches in the segment; ``positive``: whether its terms are shown marked."""
@@ -123,9 +125,35 @@ class Computation:
             term = schema[fieldname].to_bytes(text)
         except ValueError:
             return None
+        return term if self._info(fieldname, term) is not None else None
+
+    def _info(self, fieldname: str, term: bytes):
+        """The segment's term information (Whoosh's W3TermInfo) of a term, None when it has none; looked
+        up once per search (sizes, presence and postings all need it)."""
+        key = (fieldname, term)
+        if key not in self._infos:
+            with self.reading:
+                try:
+                    self._infos[key] = self.reader._terms.term_info(fieldname, term)
+                except TermNotFound:
+                    self._infos[key] = None
+        return self._infos[key]
+
+    def _size(self, query: wq.Query) -> int:
+        """Whoosh's estimate of how many documents a query matches in the segment (what its trees are
+        balanced by), from the term information already looked up."""
+        kind = type(query)
+        if kind is wq.Term:
+            term = self._bytes(query.fieldname, query.text)
+            return self._info(query.fieldname, term).doc_frequency() if term is not None else 0
+        if kind is wq.And:
+            return min(self._size(sub) for sub in query.subqueries)
+        if kind is wq.Or:
+            return min(sum(self._size(sub) for sub in query.subqueries), self.reader.doc_count())
+        if kind is wq.Phrase:
+            return min(self._size(wq.Term(query.fieldname, word)) for word in query.words)
         with self.reading:
-            present = (fieldname, term) in self.reader
-        return term if present else None
+            return query.estimate_size(self.reader)
 
     def term(self, query: wq.Term, positive: bool) -> Matches:
         term = self._bytes(query.fieldname, query.text)
@@ -141,8 +169,7 @@ class Computation:
     def _posting(self, fieldname: str, term: bytes) -> Matches:
         """A present term's live documents, scored (Whoosh's leaf matcher with its scorer, filtered by the
         deleted documents)."""
-        with self.reading:
-            postings = term_postings(self.reader, fieldname, term)
+        postings = self.segment.postings(fieldname, term, self._info(fieldname, term), self.reading)
         ids, weights = postings.ids, postings.weights
         if self.segment.has_deleted:
             live = ~self.segment.deleted[ids]
@@ -173,8 +200,7 @@ class Computation:
                                      or query.matcher_type != wq.Or.AUTO_MATCHER):
             raise _Unsupported  # Whoosh computes such an Or another way
         sign, combine = (-1, self._intersection) if type(query) is wq.And else (1, self._union)
-        with self.reading:
-            sizes = [sign * sub.estimate_size(self.reader) for sub in subs]
+        sizes = [sign * self._size(sub) for sub in subs]
         found = _weighted_tree([(size, self.run(sub, positive)) for size, sub in zip(sizes, subs)], combine)
         if self.scored and query.boost != 1.0:
             return Matches(found.ids, found.scores * query.boost)
@@ -216,12 +242,12 @@ class Computation:
         return Matches(ids, found.scores[kept] * query.boost if query.boost != 1.0 else found.scores[kept])
 
     def _positions(self, fieldname: str, term: bytes, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        info = self._info(fieldname, term)
+        if info.is_inlined():
+            raise _Unsupported
+        offset, _ = info.extent()
         with self.reading:
-            info = self.reader._terms.term_info(fieldname, term)
-            if info.is_inlined():
-                raise _Unsupported
-            offset, _ = info.extent()
-            return read_positions(self.reader._terms._postfile, offset + 4, documents)
+            return read_positions(self.reader._terms._postfile, offset + POSTINGS_HEADER, documents)
 
 
 _BINARY = {wq.AndNot: and_not, wq.AndMaybe: and_maybe, wq.Require: require}

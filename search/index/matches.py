@@ -24,7 +24,7 @@ from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.util.numeric import _length_byte_cache
 
 from search.index.mapped import MappedFile
-from search.index.postings import read_positions, read_postings
+from search.index.postings import Postings, PostingsCache, read_positions, read_postings, term_postings
 from search.query import QueryTooSlow
 
 _LENGTHS = np.array(_length_byte_cache, dtype=np.float64)
@@ -59,17 +59,32 @@ class SegmentData:
     writes them), which threads may read at once; else reading moves a shared file position."""
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
     has_deleted: bool = False
+    name: str = ""
+    """The segment's id ("" for an index without segments)."""
+    cache: PostingsCache | None = None
 
     @classmethod
-    def of(cls, reader) -> SegmentData:
+    def of(cls, reader, cache: PostingsCache | None = None) -> SegmentData:
         """The segment's deleted documents and the lengths of its scored fields, read now (when the
-        snapshot opens) so that searches only read them."""
+        snapshot opens) so that searches only read them; ``cache`` keeps long postings decoded."""
         deleted = np.zeros(reader.doc_count_all(), dtype=bool)
         deleted[list(reader.deleted_docs_set)] = True
         lengths = {name: _field_lengths(reader, name) for name, field_type in reader.schema.items()
                    if field_type.scorable}
         return cls(reader, deleted, isinstance(reader._terms._postfile, (BufferFile, MappedFile)),
-                   {name: found for name, found in lengths.items() if found is not None}, bool(deleted.any()))
+                   {name: found for name, found in lengths.items() if found is not None}, bool(deleted.any()),
+                   reader.segment().segment_id() if reader.segment() is not None else "", cache)
+
+    def postings(self, fieldname: str, term: bytes, info, reading) -> Postings:
+        """Every posting of a term present in the segment (``info``: its W3TermInfo), deleted documents
+        included; ``reading`` is held while the segment's files are read."""
+        def read() -> Postings:
+            with reading:
+                return term_postings(self.reader, fieldname, term, info)
+
+        if self.cache is None or info.doc_frequency() < self.cache.SHORTEST:
+            return read()
+        return self.cache.get((self.name, fieldname, term), read)
 
 
 def _field_lengths(reader, fieldname: str) -> np.ndarray | None:

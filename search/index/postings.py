@@ -14,7 +14,10 @@ import io
 import itertools
 import pickle
 import struct
+import threading
 import zlib
+from collections import OrderedDict
+from typing import Callable, Hashable
 
 import numpy as np
 
@@ -24,7 +27,7 @@ _FLOATS = np.dtype([("opcode", "u1"), ("value", ">f8")])
 _END_OF_IDS = b"tq\x00"
 """TUPLE, then BINPUT 0: the end of the pickled ids, the first object the block's pickle remembers."""
 _NONE, _FLOAT, _MARK = 0x4E, 0x47, 0x28
-_HEADER = 4
+POSTINGS_HEADER = 4
 """Whoosh's magic bytes at the start of a term's postings."""
 _POSITIONS_FRONT = 4 + 2
 """Before a Positions value's pickled list: the count of positions, and the pickle's PROTO opcode."""
@@ -40,14 +43,51 @@ class Postings:
         self.weights = weights
 
 
-def term_postings(reader, fieldname: str, term: bytes) -> Postings:
-    """Every posting of a term in a segment (a Whoosh segment reader), deleted documents included."""
-    info = reader._terms.term_info(fieldname, term)
+class PostingsCache:
+    """The postings of long terms read lately, kept decoded up to a budget of bytes (the least
+    recently used go first). Decoding is most of the cost of a common word, and the words of an
+    archive's searches recur: a word in a third of 100,000 articles is 30,000 postings, 3-5 ms to
+    decode and 360 KB to keep. Shared by the threads of a process and by the snapshots of one
+    generation (segments never change; deleted documents are masked after reading)."""
+
+    BUDGET = 96 * 1024 * 1024
+    SHORTEST = 1024
+    """Postings of fewer documents are decoded each time: it is quick, and they are many."""
+
+    def __init__(self, budget: int = BUDGET):
+        self.budget = budget
+        self.size = 0
+        self._entries: OrderedDict[Hashable, Postings] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, read: Callable[[], Postings]) -> Postings:
+        """The postings cached under ``key``, else ``read()`` and kept."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        found = read()
+        found.ids.flags.writeable = found.weights.flags.writeable = False  # shared: never changed in place
+        with self._lock:
+            if key not in self._entries:
+                self._entries[key] = found
+                self.size += found.ids.nbytes + found.weights.nbytes
+                while self.size > self.budget and len(self._entries) > 1:
+                    _, dropped = self._entries.popitem(last=False)
+                    self.size -= dropped.ids.nbytes + dropped.weights.nbytes
+        return found
+
+
+def term_postings(reader, fieldname: str, term: bytes, info=None) -> Postings:
+    """Every posting of a term in a segment (a Whoosh segment reader), deleted documents included;
+    ``info``: the term's information in the segment (W3TermInfo), when already looked up."""
+    info = info or reader._terms.term_info(fieldname, term)
     if info.is_inlined():
         ids, weights, _ = info.inlined_postings()
         return Postings(np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float64))
     offset, _ = info.extent()
-    return read_postings(reader._terms._postfile, offset + _HEADER)
+    return read_postings(reader._terms._postfile, offset + POSTINGS_HEADER)
 
 
 def read_postings(postfile, start: int) -> Postings:

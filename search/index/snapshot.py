@@ -20,6 +20,7 @@ from search.index.columns import SegmentColumns, segment_columns
 from search.index.facets import FacetIndex
 from search.index.matches import SegmentData
 from search.index.parser import build_parser
+from search.index.postings import PostingsCache
 from search.index.ranking import RobertsonBM25F
 from search.index.schema import FACET_FIELDS
 from search.index.snippets import Snippets
@@ -68,6 +69,7 @@ class Snapshot:
     fresh_divisors: np.ndarray
     """What each document's relevance is divided by with sort=fresh."""
     snippets: Snippets
+    postings_cache: PostingsCache
     count: int
     """How many articles are indexed."""
     whoosh_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -90,10 +92,12 @@ def open_snapshot(store: IndexStore, path: Path, previous: Snapshot | None = Non
     with store.reading(path):
         index = store.open(path)
         searcher = _Searcher(index.reader(), weighting=RobertsonBM25F(), fromindex=index)
-        known = previous.columns if previous is not None and previous.path == path else {}
+        same = previous is not None and previous.path == path
+        known = previous.columns if same else {}
+        cache = previous.postings_cache if same else PostingsCache()
         leaves = searcher.leaf_searchers()
-        segments = tuple(SegmentData.of(part.reader()) for part, _ in leaves)
-        names = [_segment_name(part.reader()) for part, _ in leaves]
+        segments = tuple(SegmentData.of(part.reader(), cache) for part, _ in leaves)
+        names = [segment.name for segment in segments]
         columns = {name: known.get(name) or segment_columns(part.reader(), path)
                    for name, (part, _) in zip(names, leaves)}
         ordered = [columns[name] for name in names]
@@ -110,6 +114,7 @@ def open_snapshot(store: IndexStore, path: Path, previous: Snapshot | None = Non
                     offsets=tuple(offset for _, offset in leaves), columns=columns, deleted=deleted, days=days,
                     copies=copies, copy_ids=copy_ids, stories=stories, facets=facets, newest=newest,
                     fresh_divisors=_fresh_divisors(days, newest), snippets=Snippets(index.schema["text"].analyzer),
+                    postings_cache=cache,
                     count=int(len(deleted) - deleted.sum()))
 
 
@@ -117,12 +122,6 @@ def _numbered(keys: np.ndarray) -> tuple[np.ndarray, int]:
     """Equal keys numbered alike from 0, and how many numbers there are."""
     distinct, numbers = np.unique(keys, return_inverse=True)
     return numbers.astype(np.int32), len(distinct)
-
-
-def _segment_name(reader) -> str:
-    """A segment reader's segment id ("" for the reader of an index without segments)."""
-    segment = reader.segment()
-    return segment.segment_id() if segment is not None else ""
 
 
 def _joined(arrays: list, dtype) -> np.ndarray:

@@ -1,0 +1,32 @@
+"""Queries computed straight from the query objects: no Whoosh matcher is built for words, AND, OR
+and phrases, and the documents and scores are Whoosh's own (tests/test_matches.py compares them)."""
+
+import time
+
+import pytest
+from whoosh import query as wq
+
+from search.index import SearchIndex
+from search.index.executor import find
+from search.index.parser import build_parser
+
+
+@pytest.fixture(scope="module")
+def opened(varied_index):
+    return SearchIndex(varied_index)._current()
+
+
+@pytest.mark.parametrize("q", ["harbour", "storm ferry captain", '"harbour ferry"', "harbour OR wheat",
+                               "harbour ANDMAYBE captain", "harbour ANDNOT storm", '"harbour ferry" storm'])
+def test_words_and_phrases_build_no_whoosh_matcher(opened, q, monkeypatch):
+    query = build_parser(opened.searcher.schema).parse(q)
+    expected, _ = find(opened, query, time.monotonic() + 10)
+    assert len(expected)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a Whoosh matcher was built")
+
+    for kind in (wq.Term, wq.Phrase, wq.And, wq.Or, wq.AndMaybe, wq.AndNot):
+        monkeypatch.setattr(kind, "matcher", refused)
+    found, _ = find(opened, query, time.monotonic() + 10)
+    assert found.ids.tolist() == expected.ids.tolist() and found.scores.tolist() == expected.scores.tolist()
