@@ -8,7 +8,7 @@ from whoosh import query as wq
 
 from search.index import SearchIndex
 from search.index.executor import find
-from search.index.parser import build_parser
+from search.index.plan import text_query
 
 
 @pytest.fixture(scope="module")
@@ -17,16 +17,16 @@ def opened(varied_index):
 
 
 @pytest.mark.parametrize("q", ["harbour", "storm ferry captain", '"harbour ferry"', "harbour OR wheat",
-                               "harbour ANDMAYBE captain", "harbour ANDNOT storm", '"harbour ferry" storm'])
+                               "harbour ANDMAYBE captain", "harbour ANDNOT storm", '"harbour ferry" storm', "*"])
 def test_words_and_phrases_build_no_whoosh_matcher(opened, q, monkeypatch):
-    query = build_parser(opened.searcher.schema).parse(q)
+    query = text_query(opened, q)
     expected, _ = find(opened, query, time.monotonic() + 10)
     assert len(expected)
 
     def refused(*args, **kwargs):
         raise AssertionError("a Whoosh matcher was built")
 
-    for kind in (wq.Term, wq.Phrase, wq.And, wq.Or, wq.AndMaybe, wq.AndNot):
+    for kind in (wq.Term, wq.Phrase, wq.And, wq.Or, wq.AndMaybe, wq.AndNot, wq.Every):
         monkeypatch.setattr(kind, "matcher", refused)
     found, _ = find(opened, query, time.monotonic() + 10)
     assert found.ids.tolist() == expected.ids.tolist() and found.scores.tolist() == expected.scores.tolist()

@@ -4,10 +4,10 @@ Whoosh builds a matcher tree before a search reads anything, and building it alr
 decodes its first block (word positions included), an intersection steps its children to their
 first common document, a phrase steps to its first phrase, a scorer sums statistics over every
 segment. Over an archive that was most of the time of a search of a few words or a phrase. Here
-the query objects themselves (words, AND, OR, phrases, boosts) are computed segment by segment
+the query objects themselves (words, AND, OR, phrases, boosts, every article) are computed segment by segment
 into the same tree Whoosh would build — the same children paired in the same order, so every
 score is the same sum of the same floating-point numbers — each node over whole arrays
-(search.index.matches). Any other query (a wildcard, a range, NOT, the empty query) is handed to
+(search.index.matches). Any other query (a wildcard, a range, NOT) is handed to
 Whoosh's matcher, computed by search.index.matches.
 """
 
@@ -206,6 +206,13 @@ class Computation:
             return Matches(found.ids, found.scores * query.boost)
         return found
 
+    def every(self, query: wq.Every, positive: bool) -> Matches:
+        """Every live document, each scored by the query's boost (Whoosh's ListMatcher of all_doc_ids)."""
+        if query.fieldname not in (None, "", "*"):
+            raise _Unsupported
+        ids = np.flatnonzero(~self.segment.deleted).astype(np.int32)
+        return Matches(ids, np.full(len(ids), float(query.boost)) if self.scored else None)
+
     def _union(self, a: Matches, b: Matches) -> Matches:
         return union(a, b, len(self.segment.deleted), self.scored)
 
@@ -252,7 +259,7 @@ class Computation:
 
 _BINARY = {wq.AndNot: and_not, wq.AndMaybe: and_maybe, wq.Require: require}
 _COMPUTED = {wq.Term: Computation.term, wq.And: Computation.compound, wq.Or: Computation.compound,
-             wq.Phrase: Computation.phrase, **dict.fromkeys(_BINARY, Computation.binary)}
+             wq.Phrase: Computation.phrase, wq.Every: Computation.every, **dict.fromkeys(_BINARY, Computation.binary)}
 """Queries computed here, by exact type (a subclass may match or score differently)."""
 
 

@@ -29,6 +29,8 @@ _END_OF_IDS = b"tq\x00"
 _NONE, _FLOAT, _MARK = 0x4E, 0x47, 0x28
 POSTINGS_HEADER = 4
 """Whoosh's magic bytes at the start of a term's postings."""
+_CODECS_ENCODE, _BYTES = b"c_codecs\nencode\n", b"cbuiltins\nbytes\n"
+"""A pickle's GLOBAL opcode naming ``_codecs.encode``, and one naming ``bytes``."""
 _POSITIONS_FRONT = 4 + 2
 """Before a Positions value's pickled list: the count of positions, and the pickle's PROTO opcode."""
 
@@ -122,7 +124,7 @@ def read_positions(postfile, start: int, documents: np.ndarray) -> tuple[np.ndar
         wanted = np.searchsorted(documents, [first, last + 1])
         if wanted[1] > wanted[0]:  # a document of the block is wanted
             data = block[stream.tell():]
-            deltas, _, block_values = pickle.loads(zlib.decompress(data) if compression else data)
+            deltas, _, block_values = _whole_block(zlib.decompress(data) if compression else data)
             ids = _absolute(deltas)
             at = np.searchsorted(documents, ids)
             np.minimum(at, len(documents) - 1, out=at)
@@ -134,6 +136,15 @@ def read_positions(postfile, start: int, documents: np.ndarray) -> tuple[np.ndar
         first = last + 1
         position += 4 + length
     return _positions(values, np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64))
+
+
+def _whole_block(data: bytes) -> tuple:
+    """A block's (id deltas, weights, values) unpickled. Its values are bytes pickled with protocol 2,
+    each one a call of ``_codecs.encode(text, "latin1")`` (the function named once, then recalled
+    from the pickle's memo): naming ``bytes`` instead, which makes the same bytes of the same text
+    without looking the codec up, halves the time. Neither name can occur inside the ids or
+    weights, whose opcodes (K, M, J, G) the name holds none of."""
+    return pickle.loads(data.replace(_CODECS_ENCODE, _BYTES, 1))
 
 
 def _positions(values: list[bytes], owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
