@@ -8,7 +8,6 @@ snapshot's columns, so its cost per match is a few numpy operations, not a step 
 from __future__ import annotations
 
 import time
-from contextlib import nullcontext
 from dataclasses import replace
 
 import numpy as np
@@ -35,8 +34,7 @@ def find(snapshot: Snapshot, query: wq.Query, deadline: float, scored: bool = Tr
     (``time.monotonic()``)."""
     searcher = snapshot.searcher
     context = searcher.context(needs_current=True, weighting=searcher.weighting if scored else None)
-    mapped = all(segment.mapped for segment in snapshot.segments)
-    statistics = TermStatistics(searcher, nullcontext() if mapped else snapshot.whoosh_lock)
+    statistics = TermStatistics(searcher, snapshot.reading())
     ids, scores, leaves = [], [], []
     for (part, offset), segment in zip(searcher.leaf_searchers(), snapshot.segments):
         computation = Computation(part, context, segment, statistics, scored, deadline, snapshot.whoosh_lock)
@@ -72,7 +70,7 @@ def matching(snapshot: Snapshot, planned: Plan, deadline: float) -> tuple[Matche
 
 def _copies_of(snapshot: Snapshot, article_id: str) -> np.ndarray:
     """The documents that are copies of this article's story (the article included)."""
-    with snapshot.whoosh_lock:
+    with snapshot.whoosh_lock:  # finding a document by its id builds a Whoosh matcher
         docnum = snapshot.searcher.document_number(id=article_id)
     if docnum is None:
         return np.zeros(0, dtype=np.int64)
@@ -144,7 +142,7 @@ def attention(snapshot: Snapshot, request: SearchRequest, ids: np.ndarray) -> li
 
 def search(snapshot: Snapshot, request: SearchRequest, deadline: float) -> SearchResult:
     """One page of ranked, filtered hits with facet counts and attention over time over every match."""
-    with snapshot.whoosh_lock:
+    with snapshot.reading():
         planned = plan(snapshot, request)
     matched, leaves = matching(snapshot, planned, deadline)
     start = (request.page - 1) * request.per_page
@@ -163,7 +161,7 @@ def search(snapshot: Snapshot, request: SearchRequest, deadline: float) -> Searc
         formatter = snapshot.snippets.formatter()
         shown = (-keys[page]).tolist() if planned.shows_scores else [None] * len(page)
         for docnum, score in zip(matched.ids[page].tolist(), shown):
-            with snapshot.whoosh_lock:
+            with snapshot.reading():
                 stored = snapshot.searcher.stored_fields(docnum)
             text = stored.get("text", "")
             snippet = snapshot.snippets.snippet(text, words, formatter) or snapshot.snippets.opening(text)
@@ -179,7 +177,7 @@ def search(snapshot: Snapshot, request: SearchRequest, deadline: float) -> Searc
 def export(snapshot: Snapshot, request: SearchRequest, deadline: float) -> list[Hit]:
     """Every article the request matches (not one page, copies included), in the request's order,
     without snippets."""
-    with snapshot.whoosh_lock:
+    with snapshot.reading():
         planned = plan(snapshot, request)
     matched, _ = matching(snapshot, planned, deadline)
     keys = sort_keys(snapshot, planned, matched)
@@ -188,7 +186,7 @@ def export(snapshot: Snapshot, request: SearchRequest, deadline: float) -> list[
     shown = (-keys[order]).tolist() if planned.shows_scores else [None] * len(order)
     hits = []
     for docnum, score in zip(matched.ids[order].tolist(), shown):
-        with snapshot.whoosh_lock:
+        with snapshot.reading():
             stored = snapshot.searcher.stored_fields(docnum)
         hits.append(to_hit(stored, score))
     return hits
@@ -204,12 +202,12 @@ def _matched_words(snapshot: Snapshot, leaves: list[Leaf], ids: np.ndarray) -> f
 
 def _better_query(snapshot: Snapshot, request: SearchRequest, total: int, deadline: float) -> str | None:
     """A corrected query, when it finds more than this one."""
-    with snapshot.whoosh_lock:
+    with snapshot.reading():
         fixed = corrected_query(snapshot.searcher, request.q)
     if fixed is None:
         return None
     try:
-        with snapshot.whoosh_lock:
+        with snapshot.reading():
             planned = plan(snapshot, replace(request, q=fixed))
         matched, _ = matching(snapshot, planned, deadline)
     except (QuerySyntaxError, QueryTooSlow, QueryError):

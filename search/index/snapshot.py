@@ -2,13 +2,16 @@
 
 A search takes the current snapshot and answers from it alone; ``follow()`` opens a new one when
 ``index`` or ``reindex`` has written, and swaps it in. A snapshot holds no lock while a search
-runs: Whoosh's file reads that move a shared file position (building a matcher, reading stored
-fields) are the only ones serialised, by ``whoosh_lock``; postings and columns are read without it.
+runs: the index's files are memory maps, read at a position without moving a shared one, so
+threads read terms, postings, columns and stored fields at once (``reading()``). Only what moves
+a file position is serialised by ``whoosh_lock``: building a Whoosh matcher (for the queries
+search.index.direct leaves to Whoosh), and every read of a generation whose files are not mapped.
 """
 
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Hashable
@@ -74,6 +77,11 @@ class Snapshot:
     """How many articles are indexed."""
     whoosh_lock: threading.Lock = field(default_factory=threading.Lock)
     _remembered: dict = field(default_factory=dict)
+
+    def reading(self) -> AbstractContextManager:
+        """What to hold while reading the generation's terms, stored fields or columns: nothing when
+        every segment is read through a memory map, else ``whoosh_lock``."""
+        return nullcontext() if all(segment.mapped for segment in self.segments) else self.whoosh_lock
 
     def up_to_date(self) -> bool:
         """Whether nothing has been committed to the generation since the snapshot was taken."""
