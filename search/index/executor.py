@@ -52,12 +52,7 @@ def find(snapshot: Snapshot, query: wq.Query, deadline: float, scored: bool = Tr
 def matching(snapshot: Snapshot, planned: Plan, deadline: float) -> tuple[Matches, list[Leaf]]:
     """The documents the plan's text query matches and its filters keep, scored, and the terms matched."""
     matched, leaves = find(snapshot, planned.query, deadline)
-    keep = np.ones(len(matched), dtype=bool)
-    for field, value in planned.values:
-        keep &= np.isin(matched.ids, snapshot.facets[field].documents_with(value), assume_unique=True)
-    if planned.days is not None:
-        days = snapshot.days[matched.ids]
-        keep &= (days >= planned.days[0]) & (days <= planned.days[1])
+    keep = kept_by_columns(snapshot, planned, matched.ids)
     if planned.mentioned is not None:
         mentioned, _ = find(snapshot, planned.mentioned, deadline, scored=False)
         keep &= np.isin(matched.ids, mentioned.ids, assume_unique=True)
@@ -66,6 +61,17 @@ def matching(snapshot: Snapshot, planned: Plan, deadline: float) -> tuple[Matche
     if not keep.all():
         matched = Matches(matched.ids[keep], matched.scores[keep])
     return matched, leaves
+
+
+def kept_by_columns(snapshot: Snapshot, planned: Plan, ids: np.ndarray) -> np.ndarray:
+    """Which of the documents the plan's facet values and publication dates keep (a mask)."""
+    keep = np.ones(len(ids), dtype=bool)
+    for field, value in planned.values:
+        keep &= snapshot.facets[field].holding(value)[ids]
+    if planned.days is not None:
+        days = snapshot.days[ids]
+        keep &= (days >= planned.days[0]) & (days <= planned.days[1])
+    return keep
 
 
 def _copies_of(snapshot: Snapshot, article_id: str) -> np.ndarray:
