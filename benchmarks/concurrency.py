@@ -6,7 +6,8 @@ CLIENTS clients each sending the next search as soon as the last is answered, fo
 The index and its corpus are those of benchmarks/scale.py (``--work``: ``index-N-seedS`` and
 ``corpus-N-seedS.jsonl``); the searches are its query classes, drawn from the corpus, all classes in
 turn. Each request gets 10 s; one unanswered by then, or answered with an error status, is an error.
-Prints requests per second, p50/p95/p99 latency, errors, the workers' memory, with the targets.
+Prints requests per second, p50/p95/p99 latency, errors, the workers' CPU time per request and
+their memory (private, and pages of the index's files mapped), with the targets.
 """
 
 from __future__ import annotations
@@ -80,6 +81,20 @@ def load(port: int, paths: list[str], clients: int, seconds: float) -> tuple[lis
     return latencies, errors, time.monotonic() - started
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def memory(pid: int) -> tuple[int, int]:
+    """A process's resident memory and the part of it that is its own (not pages of mapped files)."""
+    with open(f"/proc/{pid}/status") as status:
+        sizes = {line.split(":")[0]: int(line.split()[1]) * 1024 for line in status if line.startswith(("VmRSS", "RssAnon"))}
+    return sizes["VmRSS"], sizes["RssAnon"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", type=Path, required=True)
@@ -100,8 +115,11 @@ def main() -> None:
         load(port, paths[: args.clients * 2], args.clients, 3.0)  # every worker thread has searched once
         print(f"Serving {args.index} ({args.workers} workers x {args.threads} threads); {args.clients} clients for "
               f"{args.seconds:.0f} s; {len(paths)} searches of every class in turn ({machine()})", flush=True)
+        pids = [size.pid for size in tree_memory(process.pid)[1:]]
+        cpu_before = sum(cpu_seconds(pid) for pid in pids)
         latencies, errors, seconds = load(port, paths, args.clients, args.seconds)
-        workers = [size.rss for size in tree_memory(process.pid)[1:]]
+        cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+        workers = [memory(pid) for pid in pids]
     finally:
         stop_server(process)
     latencies.sort()
@@ -113,8 +131,13 @@ def main() -> None:
     print(f"{len(latencies)} answered in {seconds:.1f} s: {rate:.1f} requests/s (target >= {TARGET_RATE:.0f}); "
           f"p50 {statistics.median(latencies) if latencies else float('nan'):.0f} ms, p95 {at(0.95):.0f} ms, "
           f"p99 {at(0.99):.0f} ms (target <= {TARGET_P99:.0f}); {len(errors)} errors (target 0)")
-    print(f"Worker RSS: {', '.join(f'{rss / 2**20:.0f} MB' for rss in workers)}; load average at the end "
-          f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    per_request = 1000 * cpu / max(1, len(latencies) + len(errors))
+    print(f"The workers' CPU: {per_request:.1f} ms per request ({cpu:.1f} s in all; two idle cores would serve at "
+          f"most {2000 / per_request:.0f} requests/s)")
+    print("Worker memory: " + "; ".join(f"RSS {rss / 2**20:.0f} MB ({anon / 2**20:.0f} MB private, "
+                                         f"{(rss - anon) / 2**20:.0f} MB of the index's mapped files)"
+                                         for rss, anon in workers)
+          + f"; load average at the end {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     for error in errors[:5]:
         print("  error:", error)
     log_path.unlink(missing_ok=True)

@@ -49,6 +49,18 @@ class TermStatistics:
     reading: object
     """Held while reading every segment's term tables (see Computation.reading)."""
     _found: dict = field(default_factory=dict)
+    _bytes: dict = field(default_factory=dict)
+
+    def term_bytes(self, fieldname: str, text) -> bytes | None:
+        """A term as the index holds it, None when the schema has no such field or value."""
+        key = (fieldname, text)
+        if key not in self._bytes:
+            schema = self.searcher.schema
+            try:
+                self._bytes[key] = schema[fieldname].to_bytes(text) if fieldname in schema else None
+            except ValueError:
+                self._bytes[key] = None
+        return self._bytes[key]
 
     def scoring(self, fieldname: str, text: bytes) -> tuple[float, float, float, float]:
         """(idf, average field length, B, K1) of a term, as the weighting's scorer has them."""
@@ -87,6 +99,8 @@ class Computation:
         """Held while reading the segment's files (a segment that is not mapped moves a shared position)."""
         self.leaves: list[Leaf] = []
         self._infos: dict[tuple[str, bytes], object] = {}
+        self._sizes: dict[int, int] = {}
+        """By the id of a part of the query (which lives as long as the search)."""
 
     def run(self, query: wq.Query, positive: bool = True) -> Matches:
         """What ``query`` matches in the segment; ``positive``: whether its terms are shown marked."""
@@ -118,14 +132,8 @@ class Computation:
 
     def _bytes(self, fieldname: str, text) -> bytes | None:
         """A term's bytes in the segment, or None when the field or the term is not there."""
-        schema = self.reader.schema
-        if fieldname not in schema:
-            return None
-        try:
-            term = schema[fieldname].to_bytes(text)
-        except ValueError:
-            return None
-        return term if self._info(fieldname, term) is not None else None
+        term = self.statistics.term_bytes(fieldname, text)
+        return term if term is not None and self._info(fieldname, term) is not None else None
 
     def _info(self, fieldname: str, term: bytes):
         """The segment's term information (Whoosh's W3TermInfo) of a term, None when it has none; looked
@@ -141,19 +149,29 @@ class Computation:
 
     def _size(self, query: wq.Query) -> int:
         """Whoosh's estimate of how many documents a query matches in the segment (what its trees are
-        balanced by), from the term information already looked up."""
+        balanced by), from the term information already looked up; once per part of the query."""
+        size = self._sizes.get(id(query))
+        if size is None:
+            size = self._sizes[id(query)] = self._estimate(query)
+        return size
+
+    def _estimate(self, query: wq.Query) -> int:
         kind = type(query)
         if kind is wq.Term:
-            term = self._bytes(query.fieldname, query.text)
-            return self._info(query.fieldname, term).doc_frequency() if term is not None else 0
+            return self._term_size(query.fieldname, query.text)
         if kind is wq.And:
             return min(self._size(sub) for sub in query.subqueries)
         if kind is wq.Or:
             return min(sum(self._size(sub) for sub in query.subqueries), self.reader.doc_count())
         if kind is wq.Phrase:
-            return min(self._size(wq.Term(query.fieldname, word)) for word in query.words)
+            return min(self._term_size(query.fieldname, word) for word in query.words)
         with self.reading:
             return query.estimate_size(self.reader)
+
+    def _term_size(self, fieldname: str, text) -> int:
+        """Documents of the segment holding a term, deleted ones included (Whoosh's Term.estimate_size)."""
+        term = self._bytes(fieldname, text)
+        return self._info(fieldname, term).doc_frequency() if term is not None else 0
 
     def term(self, query: wq.Term, positive: bool) -> Matches:
         term = self._bytes(query.fieldname, query.text)
