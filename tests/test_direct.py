@@ -9,6 +9,7 @@ from whoosh import query as wq
 from search.index import SearchIndex
 from search.index.executor import find
 from search.index.plan import text_query
+from search.index.postings import PostingsCache
 
 
 @pytest.fixture(scope="module")
@@ -30,3 +31,15 @@ def test_words_and_phrases_build_no_whoosh_matcher(opened, q, monkeypatch):
         monkeypatch.setattr(kind, "matcher", refused)
     found, _ = find(opened, query, time.monotonic() + 10)
     assert found.ids.tolist() == expected.ids.tolist() and found.scores.tolist() == expected.scores.tolist()
+
+
+@pytest.mark.parametrize("q", ['"harbour ferry"', '"ferry storm port"', "harbour ferry storm", '"storm port" OR crew'])
+def test_cached_postings_and_positions_give_whooshs_documents_and_scores(varied_index, q, monkeypatch):
+    monkeypatch.setattr(PostingsCache, "SHORTEST", 1)  # every term's postings and positions go through the cache
+    opened = SearchIndex(varied_index)._current()
+    query = text_query(opened, q)
+    whooshs = {hit.docnum: hit.score for hit in opened.searcher.search(query, limit=None, terms=True)}
+    for _ in range(2):  # read and kept, then from the cache
+        found, _ = find(opened, query, time.monotonic() + 10)
+        assert dict(zip(found.ids.tolist(), found.scores.tolist())) == whooshs
+    assert opened.postings_cache.size > 0

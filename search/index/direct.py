@@ -36,7 +36,7 @@ from search.index.matches import (
     require,
     union,
 )
-from search.index.postings import POSTINGS_HEADER, read_positions
+from search.index.postings import POSTINGS_HEADER, TermPositions, read_positions
 from search.query import QueryTooSlow
 
 
@@ -270,9 +270,18 @@ class Computation:
         info = self._info(fieldname, term)
         if info.is_inlined():
             raise _Unsupported
-        offset, _ = info.extent()
-        with self.reading:
-            return read_positions(self.reader._terms._postfile, offset + POSTINGS_HEADER, documents)
+        start = info.extent()[0] + POSTINGS_HEADER
+        cache = self.segment.cache
+        if cache is None or info.doc_frequency() < cache.SHORTEST:
+            with self.reading:
+                return read_positions(self.reader._terms._postfile, start, documents)
+
+        def every() -> TermPositions:
+            ids = self.segment.postings(fieldname, term, info, self.reading).ids
+            with self.reading:
+                return TermPositions(ids, *read_positions(self.reader._terms._postfile, start, ids))
+
+        return cache.get((self.segment.name, fieldname, term, "positions"), every).of(documents)
 
 
 _BINARY = {wq.AndNot: and_not, wq.AndMaybe: and_maybe, wq.Require: require}

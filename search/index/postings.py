@@ -44,13 +44,47 @@ class Postings:
         self.ids = ids
         self.weights = weights
 
+    @property
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return self.ids, self.weights
+
+
+class TermPositions:
+    """Where a term is in each document of its postings: document ``ids[i]`` has it at
+    ``positions[offsets[i]:offsets[i + 1]]`` (word numbers, ascending)."""
+
+    __slots__ = ("ids", "offsets", "positions")
+
+    def __init__(self, ids: np.ndarray, owners: np.ndarray, positions: np.ndarray):
+        """``owners[j]``: the index into ``ids`` of the document of ``positions[j]`` (ascending)."""
+        self.ids = ids
+        self.offsets = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(owners, minlength=len(ids)), out=self.offsets[1:])
+        self.positions = positions.astype(np.int32)
+
+    @property
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return self.ids, self.offsets, self.positions
+
+    def of(self, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """As ``read_positions``: (index into ``documents``, position) pairs, for the documents (ascending)
+        that have the term."""
+        at = np.minimum(np.searchsorted(self.ids, documents), max(len(self.ids) - 1, 0))
+        held = np.flatnonzero(self.ids[at] == documents) if len(self.ids) else np.zeros(0, dtype=np.int64)
+        starts = self.offsets[at[held]]
+        lengths = self.offsets[at[held] + 1] - starts
+        total = int(lengths.sum())
+        where = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        return np.repeat(held, lengths), self.positions[where].astype(np.int64)
+
 
 class PostingsCache:
-    """The postings of long terms read lately, kept decoded up to a budget of bytes (the least
-    recently used go first). Decoding is most of the cost of a common word, and the words of an
-    archive's searches recur: a word in a third of 100,000 articles is 30,000 postings, 3-5 ms to
-    decode and 360 KB to keep. Shared by the threads of a process and by the snapshots of one
-    generation (segments never change; deleted documents are masked after reading)."""
+    """The postings (and word positions) of long terms read lately, kept decoded up to a budget of
+    bytes (the least recently used go first). Decoding is most of the cost of a common word, and the
+    words of an archive's searches recur: a word in a third of 100,000 articles is 30,000 postings,
+    3-5 ms to decode and 360 KB to keep (its positions, for phrases, take 10-20 ms and about as much
+    again). Shared by the threads of a process and by the snapshots of one generation (segments
+    never change; deleted documents are masked after reading)."""
 
     BUDGET = 96 * 1024 * 1024
     SHORTEST = 1024
@@ -62,22 +96,23 @@ class PostingsCache:
         self._entries: OrderedDict[Hashable, Postings] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable, read: Callable[[], Postings]) -> Postings:
-        """The postings cached under ``key``, else ``read()`` and kept."""
+    def get(self, key: Hashable, read: Callable[[], Postings | TermPositions]) -> Postings | TermPositions:
+        """What is cached under ``key``, else ``read()`` and kept."""
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
                 return found
         found = read()
-        found.ids.flags.writeable = found.weights.flags.writeable = False  # shared: never changed in place
+        for array in found.arrays:
+            array.flags.writeable = False  # shared: never changed in place
         with self._lock:
             if key not in self._entries:
                 self._entries[key] = found
-                self.size += found.ids.nbytes + found.weights.nbytes
+                self.size += sum(array.nbytes for array in found.arrays)
                 while self.size > self.budget and len(self._entries) > 1:
                     _, dropped = self._entries.popitem(last=False)
-                    self.size -= dropped.ids.nbytes + dropped.weights.nbytes
+                    self.size -= sum(array.nbytes for array in dropped.arrays)
         return found
 
 
