@@ -6,7 +6,7 @@ import time
 import pytest
 from whoosh import query as wq
 
-from search.index import SearchIndex
+from search.index import SearchIndex, direct
 from search.index.executor import find
 from search.index.plan import text_query
 from search.index.postings import PostingsCache
@@ -36,6 +36,7 @@ def test_words_and_phrases_build_no_whoosh_matcher(opened, q, monkeypatch):
 @pytest.mark.parametrize("q", ['"harbour ferry"', '"ferry storm port"', "harbour ferry storm", '"storm port" OR crew'])
 def test_cached_postings_and_positions_give_whooshs_documents_and_scores(varied_index, q, monkeypatch):
     monkeypatch.setattr(PostingsCache, "SHORTEST", 1)  # every term's postings and positions go through the cache
+    monkeypatch.setattr(direct, "_POSITIONS_READ_WHOLE", 10**9)
     opened = SearchIndex(varied_index)._current()
     query = text_query(opened, q)
     whooshs = {hit.docnum: hit.score for hit in opened.searcher.search(query, limit=None, terms=True)}
@@ -43,3 +44,4 @@ def test_cached_postings_and_positions_give_whooshs_documents_and_scores(varied_
         found, _ = find(opened, query, time.monotonic() + 10)
         assert dict(zip(found.ids.tolist(), found.scores.tolist())) == whooshs
     assert opened.postings_cache.size > 0
+    assert any(key[-1] == "positions" for key in opened.postings_cache._entries) == ('"' in q)

@@ -272,7 +272,12 @@ class Computation:
             raise _Unsupported
         start = info.extent()[0] + POSTINGS_HEADER
         cache = self.segment.cache
-        if cache is None or info.doc_frequency() < cache.SHORTEST:
+        key = (self.segment.name, fieldname, term, "positions")
+        cached = cache.peek(key) if cache is not None else None
+        if cached is not None:
+            return cached.of(documents)
+        if cache is None or info.doc_frequency() < cache.SHORTEST or len(documents) * _POSITIONS_READ_WHOLE < info.doc_frequency():
+            # few of the term's documents: reading their blocks alone is quicker than reading all to keep
             with self.reading:
                 return read_positions(self.reader._terms._postfile, start, documents)
 
@@ -281,9 +286,12 @@ class Computation:
             with self.reading:
                 return TermPositions(ids, *read_positions(self.reader._terms._postfile, start, ids))
 
-        return cache.get((self.segment.name, fieldname, term, "positions"), every).of(documents)
+        return cache.get(key, every).of(documents)
 
 
+_POSITIONS_READ_WHOLE = 4
+"""A term's positions are read whole (and kept) when a phrase wants them in at least one in this many
+of its documents: nearly every block holds one of those anyway."""
 _BINARY = {wq.AndNot: and_not, wq.AndMaybe: and_maybe, wq.Require: require}
 _COMPUTED = {wq.Term: Computation.term, wq.And: Computation.compound, wq.Or: Computation.compound,
              wq.Phrase: Computation.phrase, wq.Every: Computation.every, **dict.fromkeys(_BINARY, Computation.binary)}

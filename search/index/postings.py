@@ -96,6 +96,14 @@ class PostingsCache:
         self._entries: OrderedDict[Hashable, Postings] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, key: Hashable) -> Postings | TermPositions | None:
+        """What is cached under ``key``, or None."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
     def get(self, key: Hashable, read: Callable[[], Postings | TermPositions]) -> Postings | TermPositions:
         """What is cached under ``key``, else ``read()`` and kept."""
         with self._lock:
