@@ -19,15 +19,14 @@ import time
 from types import SimpleNamespace
 
 import numpy as np
+from whoosh import query as wq
 
 from search.index import executor
 from search.index.columns import FacetColumn
 from search.index.facets import FacetIndex
-from search.index.plan import Plan
 from search.index.matches import Matches
+from search.index.plan import Plan
 from search.query import SearchRequest
-
-from whoosh import query as wq
 
 TARGET_US = 1.0
 FIRST_DAY = 728_659  # 1995-01-01
@@ -58,7 +57,7 @@ def columns(articles: int, seed: int = 1) -> SimpleNamespace:
     _, copy_ids = np.unique(copy_ids, return_inverse=True)
     snapshot = SimpleNamespace(days=(FIRST_DAY + rng.integers(0, 30 * 365, articles)).astype(np.int32),
                                facets=facets, count=articles, deleted=deleted, copy_ids=copy_ids.astype(np.int32),
-                               stories=int(copy_ids.max()) + 1, _memo={})
+                               stories=int(copy_ids.max()) + 1)
     snapshot.remembered = lambda key, compute: compute()  # every count measured, none remembered
     return snapshot
 
