@@ -14,6 +14,7 @@ from typing import Iterator, NoReturn
 
 import click
 
+from search.facets import FACETS
 from search.index import DamagedIndex, IndexBusy, IndexStore, SearchIndex
 from search.indexing import EmptyRebuild, IndexReport, index_paths
 from search.query import SORTS, SearchError, parse_params
@@ -167,12 +168,8 @@ def _filter_options(command):
     options = [
         click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Published on or after."),
         click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Published on or before."),
-        click.option("--person", multiple=True, help="Mentions this person (repeatable)."),
-        click.option("--org", multiple=True, help="Mentions this organisation (repeatable)."),
-        click.option("--place", multiple=True, help="Mentions this place (repeatable)."),
-        click.option("--source", multiple=True, help="From this source (repeatable)."),
-        click.option("--author", multiple=True, help="Written by this author (repeatable)."),
-        click.option("--language", multiple=True, help="In this language, as a code such as en (repeatable)."),
+        *[click.option(f"--{facet.parameter}", multiple=True, help=f"{facet.description} (repeatable).")
+          for facet in FACETS],
         click.option("--sort", type=click.Choice(list(SORTS)), default="relevance"),
         click.option("--all-copies", "collapse", flag_value="false", default="true",
                      help="List every copy of a story (by default copies are folded into one result)."),

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Mapping, Sequence
 
 from search.article import safe_link
+from search.facets import FACETS
 from search.timeline import DateBucket
 
 SORTS = ("relevance", "fresh", "newest", "oldest")
@@ -24,10 +25,9 @@ MAX_QUERY_LENGTH = 10_000
 """Characters in ``q``: a long pasted article; parsing query syntax is slow past this."""
 MAX_VALUE_LENGTH = 200
 """Characters in any other parameter's value (a name, a source, an id, a date)."""
-FILTER_PARAMS = {"person": "people", "org": "orgs", "place": "places", "source": "sources",
-                 "author": "authors", "language": "languages"}
+FILTER_PARAMS = {facet.parameter: facet.name for facet in FACETS}
 """Query-string parameter → request attribute, for the repeatable entity and source filters."""
-FACETS = ("people", "orgs", "places", "sources", "authors", "languages")
+FACET_NAMES = tuple(facet.name for facet in FACETS)
 
 
 class SearchError(Exception):
@@ -106,7 +106,7 @@ class SearchRequest:
 
     def filters(self) -> dict[str, tuple[str, ...]]:
         """The entity and source filters, by facet name."""
-        return {name: getattr(self, name) for name in FACETS}
+        return {name: getattr(self, name) for name in FACET_NAMES}
 
     def toggled(self, facet: str, value: str) -> "SearchRequest":
         """This request with ``value`` added to or removed from a facet's filter, back on page 1."""

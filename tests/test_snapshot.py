@@ -53,3 +53,21 @@ def test_searches_in_threads_answer_while_the_index_grows(tmp_path):
     for thread in threads:
         thread.join(30)
     assert not failures and set(totals) <= {20, 40, 60, 80} and index.search(SearchRequest(q="ferry")).total == 80
+
+
+def test_searches_of_words_phrases_and_descriptions_need_no_lock(varied_index):
+    # a thread holding the lock that serialises Whoosh's positioned reads (building a matcher, finding
+    # an article by its id) does not hold up a search of words, a phrase, a description or every
+    # article: the index's files are memory maps, read at a position without moving a shared one
+    index = SearchIndex(varied_index)
+    snapshot = index._current()
+    requests = [SearchRequest(q="harbour ferry"), SearchRequest(q='"harbour ferry"'), SearchRequest(q="*"),
+                SearchRequest(q="what did the harbour crews say about ferries and storms"), SearchRequest(),
+                SearchRequest(q="storm", places=("Oslo",), sort="newest")]
+    answered = []
+    with snapshot.whoosh_lock:
+        thread = threading.Thread(target=lambda: answered.extend(index.search(request) for request in requests))
+        thread.start()
+        thread.join(20)
+    thread.join()
+    assert len(answered) == len(requests) and answered[0].total and answered[0].hits

@@ -44,3 +44,16 @@ def test_a_text_with_no_marked_word_opens_with_its_beginning():
     snippets = Snippets(ANALYZER)
     assert snippets.snippet("A quiet day at the harbour.", frozenset({"storm"}), snippets.formatter()) == ""
     assert snippets.opening("<b>" + "x" * 300) == "&lt;b&gt;" + "x" * (SNIPPET_CHARS - 3) + "…"
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_snippets_of_long_texts_with_few_marked_words_are_whooshs_own(seed):
+    # most of such a text is skipped between passages: the passages must not change
+    rng = random.Random(seed)
+    filler = [w for w in WORDS if not any(m in w.lower() for m in ("ferr", "strike", "crew"))]
+    text = " ".join(rng.choice(WORDS) if rng.random() < 0.01 else rng.choice(filler)
+                    for _ in range(rng.randrange(50, 3000)))
+    words = frozenset(rng.sample(["ferri", "strike", "crew", "the"], rng.randrange(1, 3)))
+    snippets = Snippets(ANALYZER)
+    ours, theirs = snippets.formatter(), highlight.HtmlFormatter(tagname="mark", between=" … ")
+    assert snippets.snippet(text, words, ours) == whooshs(text, words, theirs)

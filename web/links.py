@@ -9,10 +9,8 @@ from urllib.parse import urlencode
 from flask import url_for
 
 from search.article import safe_link  # noqa: F401 (templates render an article's own URL only through it)
-from search.query import FACETS, SearchRequest, SearchResult
-
-FACET_LABELS = {"people": "People", "orgs": "Organisations", "places": "Places", "sources": "Sources",
-                "authors": "Authors", "languages": "Languages"}
+from search.facets import FACETS
+from search.query import SearchRequest, SearchResult
 
 
 def _language_names() -> dict[str, str]:
@@ -74,9 +72,9 @@ def page_url(search_request: SearchRequest, page: int) -> str:
 def selected_filters(search_request: SearchRequest) -> list[dict]:
     """Each active filter with the link that removes it."""
     chips = [
-        {"label": FACET_LABELS[facet], "value": value_label(facet, value),
-         "remove_url": toggle_url(search_request, facet, value)}
-        for facet in FACETS for value in getattr(search_request, facet)
+        {"label": facet.label, "value": value_label(facet.name, value),
+         "remove_url": toggle_url(search_request, facet.name, value)}
+        for facet in FACETS for value in getattr(search_request, facet.name)
     ]
     for name, label in (("date_from", "From"), ("date_to", "To")):
         day = getattr(search_request, name)
@@ -90,12 +88,12 @@ def facet_links(result: SearchResult) -> list[dict]:
     """Facets for the page: each value with its count and the link that toggles it."""
     return [
         {
-            "name": facet,
-            "label": FACET_LABELS[facet],
+            "name": facet.name,
+            "label": facet.label,
             "values": [
-                {"value": f.value, "label": value_label(facet, f.value), "count": f.count, "selected": f.selected,
-                 "url": toggle_url(result.request, facet, f.value)}
-                for f in result.facets.get(facet, [])
+                {"value": f.value, "label": value_label(facet.name, f.value), "count": f.count, "selected": f.selected,
+                 "url": toggle_url(result.request, facet.name, f.value)}
+                for f in result.facets.get(facet.name, [])
             ],
         }
         for facet in FACETS

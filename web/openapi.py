@@ -3,7 +3,8 @@ responses against it)."""
 
 from __future__ import annotations
 
-from search.query import (FILTER_PARAMS, MAX_FILTER_VALUES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH,
+from search.facets import FACETS
+from search.query import (MAX_FILTER_VALUES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH,
                           MAX_VALUES, SORTS)
 
 _STRINGS = {"type": "array", "items": {"type": "string"}}
@@ -28,8 +29,9 @@ SEARCH_PARAMETERS = [
     _query("to", "Published on or before this day.", _DATE),
     _query("mentioned_from", "The text mentions a day on or after this one.", _DATE),
     _query("mentioned_to", "The text mentions a day on or before this one.", _DATE),
-    *[_query(param, f"Only articles with this value in {attr} (any case); repeatable, every value must match "
-                    f"(the six filters together take up to {MAX_FILTER_VALUES} values).", _VALUE, repeat=True) for param, attr in FILTER_PARAMS.items()],
+    *[_query(facet.parameter, f"Only articles with this value in {facet.name} (any case); repeatable, every value "
+                              f"must match (the six filters together take up to {MAX_FILTER_VALUES} values).", _VALUE,
+             repeat=True) for facet in FACETS],
     _query("sort", "Order of the results.", {"type": "string", "enum": list(SORTS), "default": "relevance"}),
     _query("collapse", "Fold copies of one story into one result.", {"type": "boolean", "default": True}),
     _query("copies_of", "An article id: only that article and its copies.", _VALUE),
@@ -89,10 +91,10 @@ SCHEMAS = {
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {
                 "type": "object",
-                "required": ["people", "orgs", "places", "sources", "authors", "languages", "published"],
+                "required": [*(facet.name for facet in FACETS), "published"],
                 "properties": {
-                    **{name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}
-                       for name in ("people", "orgs", "places", "sources", "authors", "languages")},
+                    **{facet.name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}
+                       for facet in FACETS},
                     "published": {"type": "array", "items": {"$ref": "#/components/schemas/Period"}},
                 },
                 "additionalProperties": False,

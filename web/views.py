@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from search.query import FILTER_PARAMS, SORTS, SearchError, SearchRequest
+from search.facets import FACETS
+from search.query import SORTS, SearchError, SearchRequest
 from web import links
 from web.searching import find_article, related_articles, request_from_args, run_search
 
@@ -31,7 +32,7 @@ def search_page():
         chart=links.timeline_chart(result) if result else None,
         selected=links.selected_filters(search_request),
         links=links,
-        filter_params=[(attr, param) for param, attr in FILTER_PARAMS.items()],
+        filter_params=[(facet.name, facet.parameter) for facet in FACETS],
         api_url=links.search_url(search_request, "api.search"),
     ), (400 if error else 200)
 
@@ -47,4 +48,4 @@ def article_page(article_id: str):
     if article is None:
         abort(404, description=f"No article has the id {article_id!r}.")
     return render_template("article.html", article=article, related=related_articles(article_id) or [],
-                           links=links)
+                           links=links, mentioned=[facet for facet in FACETS if facet.mentioned])

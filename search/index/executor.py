@@ -15,7 +15,8 @@ from whoosh import query as wq
 from whoosh.query.qcore import QueryError
 
 from search.index.decoder import to_hit
-from search.index.matches import Leaf, Matches, evaluate
+from search.index.direct import Computation, TermStatistics
+from search.index.matches import Leaf, Matches
 from search.index.plan import Plan, plan
 from search.index.schema import FACET_FIELDS
 from search.index.snapshot import Snapshot
@@ -33,14 +34,15 @@ def find(snapshot: Snapshot, query: wq.Query, deadline: float, scored: bool = Tr
     (``time.monotonic()``)."""
     searcher = snapshot.searcher
     context = searcher.context(needs_current=True, weighting=searcher.weighting if scored else None)
+    statistics = TermStatistics(searcher, snapshot.reading())
     ids, scores, leaves = [], [], []
     for (part, offset), segment in zip(searcher.leaf_searchers(), snapshot.segments):
-        with snapshot.whoosh_lock:  # building a matcher moves Whoosh's shared file position
-            matcher = query.matcher(part, context)
-        found, matched = evaluate(matcher, segment, scored, deadline, snapshot.whoosh_lock)
+        computation = Computation(part, context, segment, statistics, scored, deadline, snapshot.whoosh_lock)
+        found = computation.run(query)
         ids.append(found.ids.astype(np.int64) + offset)
         scores.append(found.scores)
-        leaves.extend(Leaf(leaf.fieldname, leaf.text, leaf.ids.astype(np.int64) + offset) for leaf in matched)
+        leaves.extend(Leaf(leaf.fieldname, leaf.text, leaf.ids.astype(np.int64) + offset)
+                      for leaf in computation.leaves)
     _check(deadline)
     if not ids:
         return Matches(np.zeros(0, dtype=np.int64), np.zeros(0) if scored else None), leaves
@@ -50,12 +52,7 @@ def find(snapshot: Snapshot, query: wq.Query, deadline: float, scored: bool = Tr
 def matching(snapshot: Snapshot, planned: Plan, deadline: float) -> tuple[Matches, list[Leaf]]:
     """The documents the plan's text query matches and its filters keep, scored, and the terms matched."""
     matched, leaves = find(snapshot, planned.query, deadline)
-    keep = np.ones(len(matched), dtype=bool)
-    for field, value in planned.values:
-        keep &= np.isin(matched.ids, snapshot.facets[field].documents_with(value), assume_unique=True)
-    if planned.days is not None:
-        days = snapshot.days[matched.ids]
-        keep &= (days >= planned.days[0]) & (days <= planned.days[1])
+    keep = kept_by_columns(snapshot, planned, matched.ids)
     if planned.mentioned is not None:
         mentioned, _ = find(snapshot, planned.mentioned, deadline, scored=False)
         keep &= np.isin(matched.ids, mentioned.ids, assume_unique=True)
@@ -66,9 +63,20 @@ def matching(snapshot: Snapshot, planned: Plan, deadline: float) -> tuple[Matche
     return matched, leaves
 
 
+def kept_by_columns(snapshot: Snapshot, planned: Plan, ids: np.ndarray) -> np.ndarray:
+    """Which of the documents the plan's facet values and publication dates keep (a mask)."""
+    keep = np.ones(len(ids), dtype=bool)
+    for field, value in planned.values:
+        keep &= snapshot.facets[field].holding(value)[ids]
+    if planned.days is not None:
+        days = snapshot.days[ids]
+        keep &= (days >= planned.days[0]) & (days <= planned.days[1])
+    return keep
+
+
 def _copies_of(snapshot: Snapshot, article_id: str) -> np.ndarray:
     """The documents that are copies of this article's story (the article included)."""
-    with snapshot.whoosh_lock:
+    with snapshot.whoosh_lock:  # finding a document by its id builds a Whoosh matcher
         docnum = snapshot.searcher.document_number(id=article_id)
     if docnum is None:
         return np.zeros(0, dtype=np.int64)
@@ -140,7 +148,7 @@ def attention(snapshot: Snapshot, request: SearchRequest, ids: np.ndarray) -> li
 
 def search(snapshot: Snapshot, request: SearchRequest, deadline: float) -> SearchResult:
     """One page of ranked, filtered hits with facet counts and attention over time over every match."""
-    with snapshot.whoosh_lock:
+    with snapshot.reading():
         planned = plan(snapshot, request)
     matched, leaves = matching(snapshot, planned, deadline)
     start = (request.page - 1) * request.per_page
@@ -159,7 +167,7 @@ def search(snapshot: Snapshot, request: SearchRequest, deadline: float) -> Searc
         formatter = snapshot.snippets.formatter()
         shown = (-keys[page]).tolist() if planned.shows_scores else [None] * len(page)
         for docnum, score in zip(matched.ids[page].tolist(), shown):
-            with snapshot.whoosh_lock:
+            with snapshot.reading():
                 stored = snapshot.searcher.stored_fields(docnum)
             text = stored.get("text", "")
             snippet = snapshot.snippets.snippet(text, words, formatter) or snapshot.snippets.opening(text)
@@ -175,7 +183,7 @@ def search(snapshot: Snapshot, request: SearchRequest, deadline: float) -> Searc
 def export(snapshot: Snapshot, request: SearchRequest, deadline: float) -> list[Hit]:
     """Every article the request matches (not one page, copies included), in the request's order,
     without snippets."""
-    with snapshot.whoosh_lock:
+    with snapshot.reading():
         planned = plan(snapshot, request)
     matched, _ = matching(snapshot, planned, deadline)
     keys = sort_keys(snapshot, planned, matched)
@@ -184,7 +192,7 @@ def export(snapshot: Snapshot, request: SearchRequest, deadline: float) -> list[
     shown = (-keys[order]).tolist() if planned.shows_scores else [None] * len(order)
     hits = []
     for docnum, score in zip(matched.ids[order].tolist(), shown):
-        with snapshot.whoosh_lock:
+        with snapshot.reading():
             stored = snapshot.searcher.stored_fields(docnum)
         hits.append(to_hit(stored, score))
     return hits
@@ -200,12 +208,12 @@ def _matched_words(snapshot: Snapshot, leaves: list[Leaf], ids: np.ndarray) -> f
 
 def _better_query(snapshot: Snapshot, request: SearchRequest, total: int, deadline: float) -> str | None:
     """A corrected query, when it finds more than this one."""
-    with snapshot.whoosh_lock:
+    with snapshot.reading():
         fixed = corrected_query(snapshot.searcher, request.q)
     if fixed is None:
         return None
     try:
-        with snapshot.whoosh_lock:
+        with snapshot.reading():
             planned = plan(snapshot, replace(request, q=fixed))
         matched, _ = matching(snapshot, planned, deadline)
     except (QuerySyntaxError, QueryTooSlow, QueryError):

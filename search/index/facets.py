@@ -108,12 +108,13 @@ class FacetIndex:
                 top.append((value, 0) if number is None else (self.shown[number], int(counts[number])))
         return top
 
-    def documents_with(self, value: str) -> np.ndarray:
-        """The documents (ascending, deleted ones included) having ``value`` whatever its case."""
+    def holding(self, value: str) -> np.ndarray:
+        """Whether each document (deleted ones included) has ``value`` whatever its case (a mask)."""
+        mask = np.zeros(len(self.offsets) - 1, dtype=bool)
         number = self.ids.get(value.strip().casefold())
-        if number is None:
-            return np.zeros(0, dtype=np.int32)
-        return np.unique(self.owners[self.values == number])
+        if number is not None:
+            mask[self.owners[self.values == number]] = True
+        return mask
 
     def value_query(self, value: str) -> wq.Query:
         """Documents whose field holds ``value`` whatever its case, or a value naming it in full

@@ -23,7 +23,8 @@ from whoosh.query.spans import SpanNear2
 from whoosh.scoring import BM25FScorer, WeightScorer
 from whoosh.util.numeric import _length_byte_cache
 
-from search.index.postings import read_positions, read_postings
+from search.index.mapped import MappedFile
+from search.index.postings import Postings, PostingsCache, read_positions, read_postings, term_postings
 from search.query import QueryTooSlow
 
 _LENGTHS = np.array(_length_byte_cache, dtype=np.float64)
@@ -57,17 +58,33 @@ class SegmentData:
     """Whether the segment's postings are read from a memory map (a compound segment, as Whoosh
     writes them), which threads may read at once; else reading moves a shared file position."""
     lengths: dict[str, np.ndarray] = field(default_factory=dict)
+    has_deleted: bool = False
+    name: str = ""
+    """The segment's id ("" for an index without segments)."""
+    cache: PostingsCache | None = None
 
     @classmethod
-    def of(cls, reader) -> SegmentData:
+    def of(cls, reader, cache: PostingsCache | None = None) -> SegmentData:
         """The segment's deleted documents and the lengths of its scored fields, read now (when the
-        snapshot opens) so that searches only read them."""
+        snapshot opens) so that searches only read them; ``cache`` keeps long postings decoded."""
         deleted = np.zeros(reader.doc_count_all(), dtype=bool)
         deleted[list(reader.deleted_docs_set)] = True
         lengths = {name: _field_lengths(reader, name) for name, field_type in reader.schema.items()
                    if field_type.scorable}
-        return cls(reader, deleted, isinstance(reader._terms._postfile, BufferFile),
-                   {name: found for name, found in lengths.items() if found is not None})
+        return cls(reader, deleted, isinstance(reader._terms._postfile, (BufferFile, MappedFile)),
+                   {name: found for name, found in lengths.items() if found is not None}, bool(deleted.any()),
+                   reader.segment().segment_id() if reader.segment() is not None else "", cache)
+
+    def postings(self, fieldname: str, term: bytes, info, reading) -> Postings:
+        """Every posting of a term present in the segment (``info``: its W3TermInfo), deleted documents
+        included; ``reading`` is held while the segment's files are read."""
+        def read() -> Postings:
+            with reading:
+                return term_postings(self.reader, fieldname, term, info)
+
+        if self.cache is None or info.doc_frequency() < self.cache.SHORTEST:
+            return read()
+        return self.cache.get((self.name, fieldname, term), read)
 
 
 def _field_lengths(reader, fieldname: str) -> np.ndarray | None:
@@ -144,64 +161,26 @@ class _Evaluation:
             if lengths is not None:
                 length_bytes = lengths[ids]
                 if length_bytes.all():  # Whoosh reads a missing length as None, and fails
-                    fl = _LENGTHS[length_bytes]
-                    idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-                    # whoosh.scoring.bm25, term by term in the same order
-                    scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
-                    return Matches(ids, scores)
+                    return Matches(ids, bm25(weights, length_bytes, scorer.idf, scorer.avgfl, scorer.B, scorer.K1))
         return self.step_through(matcher, positive)
 
     # combinations
 
     def union(self, matcher, positive: bool) -> Matches:
         a, b = self.run(matcher.a, positive), self.run(matcher.b, positive)
-        size = len(self.segment.deleted)
-        if (len(a) + len(b)) * _DENSE > size:  # many matches: mark them in an array of the segment's size
-            present = np.zeros(size, dtype=bool)
-            present[a.ids] = True
-            present[b.ids] = True
-            ids = np.flatnonzero(present).astype(np.int32)
-            if not self.scored:
-                return Matches(ids)
-            scores = np.zeros(size)
-            scores[a.ids] = a.scores
-            scores[b.ids] = scores[b.ids] + b.scores  # 0 + b is b: only a, only b, or a + b
-            return Matches(ids, scores[ids])
-        merged = np.concatenate([a.ids, b.ids])
-        merged.sort(kind="stable")  # two ascending runs: merged in one pass
-        ids = merged[np.append(True, merged[1:] != merged[:-1])] if len(merged) else merged
-        if not self.scored:
-            return Matches(ids)
-        scores = np.zeros(len(ids))
-        scores[np.searchsorted(ids, a.ids)] = a.scores
-        in_b = np.searchsorted(ids, b.ids)
-        scores[in_b] = scores[in_b] + b.scores
-        return Matches(ids, scores)
+        return union(a, b, len(self.segment.deleted), self.scored)
 
     def intersection(self, matcher, positive: bool) -> Matches:
-        a, b = self.run(matcher.a, positive), self.run(matcher.b, positive)
-        in_a, in_b = _common(a.ids, b.ids)
-        return Matches(a.ids[in_a], a.scores[in_a] + b.scores[in_b] if self.scored else None)
+        return intersection(self.run(matcher.a, positive), self.run(matcher.b, positive), self.scored)
 
     def and_not(self, matcher, positive: bool) -> Matches:
-        a, b = self.run(matcher.a, positive), self.run(matcher.b, False)
-        keep = np.ones(len(a), dtype=bool)
-        keep[_common(a.ids, b.ids)[0]] = False
-        return Matches(a.ids[keep], a.scores[keep] if self.scored else None)
+        return and_not(self.run(matcher.a, positive), self.run(matcher.b, False), self.scored)
 
     def and_maybe(self, matcher, positive: bool) -> Matches:
-        a, b = self.run(matcher.a, positive), self.run(matcher.b, positive)
-        if not self.scored:
-            return Matches(a.ids)
-        in_a, in_b = _common(a.ids, b.ids)
-        scores = a.scores.copy()
-        scores[in_a] = a.scores[in_a] + b.scores[in_b]
-        return Matches(a.ids, scores)
+        return and_maybe(self.run(matcher.a, positive), self.run(matcher.b, positive), self.scored)
 
     def require(self, matcher, positive: bool) -> Matches:
-        a, b = self.run(matcher.a, positive), self.run(matcher.b, positive)
-        in_a, _ = _common(a.ids, b.ids)
-        return Matches(a.ids[in_a], a.scores[in_a] if self.scored else None)
+        return require(self.run(matcher.a, positive), self.run(matcher.b, positive), self.scored)
 
     def phrase(self, matcher, positive: bool) -> Matches:
         """Words one after another (Whoosh's SpanNear2 of a phrase: ordered, next to each other): the
@@ -212,14 +191,12 @@ class _Evaluation:
                 and all(type(leaf) is W3LeafMatcher for leaf in leaves)):
             return self.step_through(matcher, positive)
         found = self.run(matcher.child, False)
-        keys = None
-        for offset, leaf in enumerate(leaves):
+
+        def positions(leaf, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             with nullcontext() if self.segment.mapped else self.lock:
-                owners, positions = read_positions(leaf._postfile, leaf._baseoffset, found.ids)
-            start = positions - offset  # where the phrase would start for this word to be its offset-th
-            word_keys = np.unique((owners[start >= 0] << 32) | start[start >= 0])
-            keys = word_keys if keys is None else np.intersect1d(keys, word_keys, assume_unique=True)
-        kept = np.unique(keys >> 32)
+                return read_positions(leaf._postfile, leaf._baseoffset, documents)
+
+        kept = phrase_kept(found.ids, [lambda documents, leaf=leaf: positions(leaf, documents) for leaf in leaves])
         ids = found.ids[kept]
         if positive:
             self.leaves.extend(Leaf(*leaf.term(), ids) for leaf in leaves)
@@ -301,6 +278,86 @@ _HANDLERS = {
     SpanNear2.SpanNear2Matcher: _Evaluation.phrase,
 }
 """Matchers computed over whole arrays, by exact type (a subclass may score differently)."""
+
+
+def bm25(weights: np.ndarray, length_bytes: np.ndarray, idf: float, avgfl: float, b: float, k1: float) -> np.ndarray:
+    """whoosh.scoring.bm25 over arrays, term by term in the same order (the same floating-point numbers)."""
+    fl = _LENGTHS[length_bytes]
+    return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * fl / avgfl)))
+
+
+def union(a: Matches, b: Matches, size: int, scored: bool) -> Matches:
+    """Documents in either (Whoosh's UnionMatcher: a score is a's plus b's); ``size``: the segment's documents."""
+    if (len(a) + len(b)) * _DENSE > size:  # many matches: mark them in an array of the segment's size
+        present = np.zeros(size, dtype=bool)
+        present[a.ids] = True
+        present[b.ids] = True
+        ids = np.flatnonzero(present).astype(np.int32)
+        if not scored:
+            return Matches(ids)
+        scores = np.zeros(size)
+        scores[a.ids] = a.scores
+        scores[b.ids] = scores[b.ids] + b.scores  # 0 + b is b: only a, only b, or a + b
+        return Matches(ids, scores[ids])
+    merged = np.concatenate([a.ids, b.ids])
+    merged.sort(kind="stable")  # two ascending runs: merged in one pass
+    ids = merged[np.append(True, merged[1:] != merged[:-1])] if len(merged) else merged
+    if not scored:
+        return Matches(ids)
+    scores = np.zeros(len(ids))
+    scores[np.searchsorted(ids, a.ids)] = a.scores
+    in_b = np.searchsorted(ids, b.ids)
+    scores[in_b] = scores[in_b] + b.scores
+    return Matches(ids, scores)
+
+
+def intersection(a: Matches, b: Matches, scored: bool) -> Matches:
+    """Documents in both (Whoosh's IntersectionMatcher)."""
+    in_a, in_b = _common(a.ids, b.ids)
+    return Matches(a.ids[in_a], a.scores[in_a] + b.scores[in_b] if scored else None)
+
+
+def and_not(a: Matches, b: Matches, scored: bool) -> Matches:
+    """Documents in a and not in b (Whoosh's AndNotMatcher)."""
+    keep = np.ones(len(a), dtype=bool)
+    keep[_common(a.ids, b.ids)[0]] = False
+    return Matches(a.ids[keep], a.scores[keep] if scored else None)
+
+
+def and_maybe(a: Matches, b: Matches, scored: bool) -> Matches:
+    """Documents in a, plus b's score where b has them too (Whoosh's AndMaybeMatcher)."""
+    if not scored:
+        return Matches(a.ids)
+    in_a, in_b = _common(a.ids, b.ids)
+    scores = a.scores.copy()
+    scores[in_a] = a.scores[in_a] + b.scores[in_b]
+    return Matches(a.ids, scores)
+
+
+def require(a: Matches, b: Matches, scored: bool) -> Matches:
+    """Documents in a that b has too, scored by a alone (Whoosh's RequireMatcher)."""
+    in_a, _ = _common(a.ids, b.ids)
+    return Matches(a.ids[in_a], a.scores[in_a] if scored else None)
+
+
+def phrase_kept(candidates: np.ndarray, positions: list) -> np.ndarray:
+    """Positions in ``candidates`` (documents holding every word of a phrase, ascending) of those where
+    the words follow one another; ``positions[i](documents)`` gives the i-th word's (index into
+    ``documents``, position) pairs in some of the documents. Each word is read only in the documents
+    still in the running after the words before it."""
+    alive = np.arange(len(candidates))
+    keys = None
+    if not len(alive):
+        return alive
+    for offset, read in enumerate(positions):
+        owners, where = read(candidates[alive])
+        start = where - offset  # where the phrase would start for this word to be its offset-th
+        word_keys = np.unique((alive[owners[start >= 0]].astype(np.int64) << 32) | start[start >= 0])
+        keys = word_keys if keys is None else np.intersect1d(keys, word_keys, assume_unique=True)
+        alive = np.unique(keys >> 32)
+        if not len(alive):
+            break
+    return alive
 
 
 def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

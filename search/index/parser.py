@@ -13,13 +13,14 @@ from datetime import date, timedelta
 from whoosh import qparser
 from whoosh.qparser import syntax
 
+from search.facets import FACETS
 from search.index.schema import day_range
 from search.query import QuerySyntaxError
 
 SEARCHED_FIELDS = ("title", "text")
-FIELD_ALIASES = {"people": ["person"], "orgs": ["org"], "places": ["place"], "authors": ["author"]}
-QUERY_FIELDS = frozenset({"title", "text", "source", "language", "people", "orgs", "places", "authors",
-                          "published", "mentioned"}
+FIELD_ALIASES = {facet.field: [facet.parameter] for facet in FACETS if facet.parameter != facet.field}
+"""Index field → the query language's prefixes for it (``person:`` for ``people``)."""
+QUERY_FIELDS = frozenset({"title", "text", "published", "mentioned"} | {facet.field for facet in FACETS}
                          | {alias for aliases in FIELD_ALIASES.values() for alias in aliases})
 """The field prefixes of the query language; any other "word:" is a word followed by a colon, as in
 a headline ("Brexit: what next") or a pasted paragraph ("Note: ...")."""

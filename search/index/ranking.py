@@ -61,10 +61,11 @@ class RobertsonBM25F(BM25F):
         if not searcher.schema[fieldname].scorable:
             return WeightScorer.for_(searcher, fieldname, text)
         scorer = BM25FScorer(searcher, fieldname, text, self._field_B.get(fieldname, self.B), self.K1, qf=qf)
-        scorer.idf = self._robertson_idf(searcher.get_parent(), fieldname, text)
+        scorer.idf = self.robertson_idf(searcher.get_parent(), fieldname, text)
         return scorer
 
-    def _robertson_idf(self, parent, fieldname: str, text) -> float:
+    def robertson_idf(self, parent, fieldname: str, text) -> float:
+        """A term's idf over the whole index (``parent``: its top searcher), remembered per searcher."""
         known = self._idfs.setdefault(parent, {})
         idf = known.get((fieldname, text))
         if idf is None:

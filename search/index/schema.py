@@ -8,11 +8,11 @@ from whoosh import fields
 from whoosh.analysis import RegexTokenizer, StemmingAnalyzer, StripFilter
 
 from search.article import Article
+from search.facets import FACETS
 from search.index.copies import Fingerprint, copy_key
 
 ENTITY_FIELDS = ("people", "orgs", "places", "authors")
-FACET_FIELDS = {"people": "people", "orgs": "orgs", "places": "places", "sources": "source", "authors": "authors",
-                "languages": "language"}
+FACET_FIELDS = {facet.name: facet.field for facet in FACETS}
 """Facet name (as in requests and results) → index field."""
 SEPARATOR = "\n"
 TITLE_BOOST = 2.5

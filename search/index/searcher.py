@@ -76,7 +76,7 @@ class SearchIndex:
         snapshot = self._current()
         if snapshot is None:
             return None
-        with snapshot.whoosh_lock:
+        with snapshot.whoosh_lock:  # finding a document by its id builds a Whoosh matcher
             stored = snapshot.searcher.document(id=article_id)
         return to_article(stored) if stored else None
 

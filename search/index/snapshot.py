@@ -2,13 +2,16 @@
 
 A search takes the current snapshot and answers from it alone; ``follow()`` opens a new one when
 ``index`` or ``reindex`` has written, and swaps it in. A snapshot holds no lock while a search
-runs: Whoosh's file reads that move a shared file position (building a matcher, reading stored
-fields) are the only ones serialised, by ``whoosh_lock``; postings and columns are read without it.
+runs: the index's files are memory maps, read at a position without moving a shared one, so
+threads read terms, postings, columns and stored fields at once (``reading()``). Only what moves
+a file position is serialised by ``whoosh_lock``: building a Whoosh matcher (for the queries
+search.index.direct leaves to Whoosh), and every read of a generation whose files are not mapped.
 """
 
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Hashable
@@ -20,6 +23,7 @@ from search.index.columns import SegmentColumns, segment_columns
 from search.index.facets import FacetIndex
 from search.index.matches import SegmentData
 from search.index.parser import build_parser
+from search.index.postings import PostingsCache
 from search.index.ranking import RobertsonBM25F
 from search.index.schema import FACET_FIELDS
 from search.index.snippets import Snippets
@@ -68,10 +72,16 @@ class Snapshot:
     fresh_divisors: np.ndarray
     """What each document's relevance is divided by with sort=fresh."""
     snippets: Snippets
+    postings_cache: PostingsCache
     count: int
     """How many articles are indexed."""
     whoosh_lock: threading.Lock = field(default_factory=threading.Lock)
     _remembered: dict = field(default_factory=dict)
+
+    def reading(self) -> AbstractContextManager:
+        """What to hold while reading the generation's terms, stored fields or columns: nothing when
+        every segment is read through a memory map, else ``whoosh_lock``."""
+        return nullcontext() if all(segment.mapped for segment in self.segments) else self.whoosh_lock
 
     def up_to_date(self) -> bool:
         """Whether nothing has been committed to the generation since the snapshot was taken."""
@@ -90,10 +100,12 @@ def open_snapshot(store: IndexStore, path: Path, previous: Snapshot | None = Non
     with store.reading(path):
         index = store.open(path)
         searcher = _Searcher(index.reader(), weighting=RobertsonBM25F(), fromindex=index)
-        known = previous.columns if previous is not None and previous.path == path else {}
+        same = previous is not None and previous.path == path
+        known = previous.columns if same else {}
+        cache = previous.postings_cache if same else PostingsCache()
         leaves = searcher.leaf_searchers()
-        segments = tuple(SegmentData.of(part.reader()) for part, _ in leaves)
-        names = [_segment_name(part.reader()) for part, _ in leaves]
+        segments = tuple(SegmentData.of(part.reader(), cache) for part, _ in leaves)
+        names = [segment.name for segment in segments]
         columns = {name: known.get(name) or segment_columns(part.reader(), path)
                    for name, (part, _) in zip(names, leaves)}
         ordered = [columns[name] for name in names]
@@ -110,6 +122,7 @@ def open_snapshot(store: IndexStore, path: Path, previous: Snapshot | None = Non
                     offsets=tuple(offset for _, offset in leaves), columns=columns, deleted=deleted, days=days,
                     copies=copies, copy_ids=copy_ids, stories=stories, facets=facets, newest=newest,
                     fresh_divisors=_fresh_divisors(days, newest), snippets=Snippets(index.schema["text"].analyzer),
+                    postings_cache=cache,
                     count=int(len(deleted) - deleted.sum()))
 
 
@@ -117,12 +130,6 @@ def _numbered(keys: np.ndarray) -> tuple[np.ndarray, int]:
     """Equal keys numbered alike from 0, and how many numbers there are."""
     distinct, numbers = np.unique(keys, return_inverse=True)
     return numbers.astype(np.int32), len(distinct)
-
-
-def _segment_name(reader) -> str:
-    """A segment reader's segment id ("" for the reader of an index without segments)."""
-    segment = reader.segment()
-    return segment.segment_id() if segment is not None else ""
 
 
 def _joined(arrays: list, dtype) -> np.ndarray:

@@ -8,6 +8,7 @@ word, and re-reading the ten results shown was most of a search's time.
 
 from __future__ import annotations
 
+import bisect
 import html
 from collections import deque
 from typing import Iterator
@@ -19,6 +20,9 @@ SNIPPET_CHARS = 240
 SURROUND = 80
 """Characters of context around the matched words."""
 PASSAGES = 2
+_LOOK_BACK = SURROUND // 2 + 1
+"""Words before a marked word that can be in the window of SURROUND characters before it: two words
+take at least two characters (a word and what parts it from the next)."""
 _CACHE_LIMIT = 200_000
 """Words whose stems are remembered (the table is emptied when it grows past this)."""
 _SCORER = highlight.BasicFragmentScorer()
@@ -70,18 +74,37 @@ class Snippets:
     def _fragments(self, text: str, words: frozenset[str]) -> Iterator[highlight.Fragment]:
         """whoosh.highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SURROUND, charlimit=None)
         over the text's words, step for step (Whoosh's merging of overlapping matched words has nothing
-        to merge: the tokenizer's words never touch)."""
+        to merge: the tokenizer's words never touch). Between passages, a run of unmarked words only
+        moves the window of starts kept before the next marked word, so the words more than
+        _LOOK_BACK before it are skipped."""
+        found = list(self._words(text))
+        lowered = [word.group().lower() for word in found]
+        marked = {form for form in set(lowered) if self._term(form) in words}
+        if not marked:
+            return
+        at = [i for i, form in enumerate(lowered) if form in marked]
         first = None
         firsts: deque[int] = deque()
         countdown = -1
         matches: list[Token] = []
         endchar = None
         length = 0
-        for word in self._words(text):
+        i, upcoming = 0, 0
+        while i < len(found):
+            if countdown < 0 and upcoming < len(at) and at[upcoming] < i:
+                upcoming = bisect.bisect_left(at, i, upcoming)
+            if countdown < 0 and (upcoming == len(at) or at[upcoming] - i > _LOOK_BACK):
+                if upcoming == len(at):
+                    break  # no marked word left: no passage either
+                firsts.clear()  # every start kept now would leave the window before the next marked word
+                i = at[upcoming] - _LOOK_BACK
+                continue
+            word = found[i]
             startchar, endchar = word.span()
             size = endchar - startchar
-            term = self._term(word.group().lower())
-            matched = term in words
+            term = self._term(lowered[i])
+            matched = lowered[i] in marked
+            i += 1
             if countdown < 0 and not matched:
                 firsts.append(startchar)
                 while firsts and endchar - firsts[0] > SURROUND:
