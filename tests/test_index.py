@@ -209,3 +209,12 @@ def test_ctrl_c_anywhere_in_a_commit_or_the_switch_leaves_one_whole_index_and_no
         for generation in generations & {p.name for p in store.root.iterdir()}:
             assert all(COMMITTED.match(name) for name in os.listdir(store.root / generation)), where
         update_index(store, [article(20)])  # the next writer is not kept out
+
+
+def test_an_index_updated_by_many_small_runs_merges_their_segments(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    for n in range(1, 9):  # Whoosh merges small segments once there are five
+        update_index(store, [article(n, text=f"Story number {n} tells of harbour crews and ferry pay talks again.")])
+    search = SearchIndex(store.root)
+    assert search.count() == 8 and len(store.open()._segments()) < 8
+    assert sorted(hit.id for hit in search.export(SearchRequest(q="ferry"))) == sorted(f"id{n}" for n in range(1, 9))

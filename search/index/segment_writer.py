@@ -6,7 +6,10 @@ sorted runs to disk and merges them back. Then, writing the postings, it asks fo
 each posting's field in its document, and for a field that keeps no lengths (the spelling words,
 keywords) it checks on disk whether the lengths file exists: a system call for every such posting.
 Here the postings are grouped by term as they arrive, in typed arrays (some 20 bytes a posting),
-only the terms are sorted, and a missing lengths file is looked for once.
+only the terms are sorted, and a missing lengths file is looked for once. A spelling word's
+postings are only counted, and written as one occurrence in document 0 each (what is read of them
+is their number, the word's document frequency). Whoosh writes them as document 0 too, but with
+whatever value the document's last posting had, which its own merge then fails to read back.
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from array import array
 from typing import Iterator
 
 from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.system import pack_uint
 from whoosh.writing import SegmentWriter
 
 Posting = tuple[str, bytes, int, float, bytes | None]
 """What Whoosh's writer pools: (field name, term, document number, weight, encoded value)."""
+ONCE = pack_uint(1)
+"""A spelling field's value for a word that occurs once (its format counts occurrences)."""
 
 
 class _TermPostings:
@@ -35,7 +41,7 @@ class _TermPostings:
 
     def add(self, docnum: int, weight: float, value: bytes | None) -> None:
         if self.docnums and docnum <= self.docnums[-1]:
-            self.in_order = False  # only the spelling words come so (all as document 0)
+            self.in_order = False  # sorted before they are written, as Whoosh's own pool would
         self.docnums.append(docnum)
         self.weights.append(weight)
         if value:
@@ -54,25 +60,43 @@ class CompactPool:
     """Stands in for Whoosh's PostingPool: takes postings in any order, gives them back sorted by
     field, term, document."""
 
-    def __init__(self) -> None:
-        self.terms: dict[tuple[str, bytes], _TermPostings] = {}
+    def __init__(self, spelling_fields: set[str]) -> None:
+        self.terms: dict[tuple[str, bytes], _TermPostings | tuple[int, float, bytes | None]] = {}
+        self.spelled: dict[tuple[str, bytes], int] = {}
+        """How many documents have each word of a spelling field."""
+        self.spelling_fields = spelling_fields
         self.fieldnames: set[str] = set()
 
     def add(self, item: Posting) -> None:
         fieldname, text, docnum, weight, value = item
-        postings = self.terms.get((fieldname, text))
-        if postings is None:
-            postings = self.terms[fieldname, text] = _TermPostings()
+        key = (fieldname, text)
+        if fieldname in self.spelling_fields:
+            self.spelled[key] = self.spelled.get(key, 0) + 1
             self.fieldnames.add(fieldname)
-        postings.add(docnum, weight, value)
+            return
+        postings = self.terms.get(key)
+        if postings is None:  # most terms of a batch have one posting (ids, copy tokens): a tuple will do
+            self.terms[key] = (docnum, weight, value)
+            self.fieldnames.add(fieldname)
+        elif type(postings) is tuple:
+            self.terms[key] = _TermPostings()
+            self.terms[key].add(*postings)
+            self.terms[key].add(docnum, weight, value)
+        else:
+            postings.add(docnum, weight, value)
 
     def iter_postings(self) -> Iterator[Posting]:
-        for fieldname, text in sorted(self.terms):
-            for docnum, weight, value in self.terms[fieldname, text].postings():
+        for fieldname, text in sorted([*self.terms, *self.spelled]):
+            if fieldname in self.spelling_fields:
+                for _ in range(self.spelled[fieldname, text]):
+                    yield fieldname, text, 0, 1.0, ONCE
+                continue
+            postings = self.terms[fieldname, text]
+            for docnum, weight, value in [postings] if type(postings) is tuple else postings.postings():
                 yield fieldname, text, docnum, weight, value
 
     def cleanup(self) -> None:
-        self.terms = {}
+        self.terms, self.spelled = {}, {}
 
 
 class _PerDocumentReader(W3PerDocReader):
@@ -90,7 +114,8 @@ class LeanSegmentWriter(SegmentWriter):
 
     def __init__(self, index, **kwargs) -> None:
         super().__init__(index, **kwargs)
-        self.pool = CompactPool()
+        self.pool = CompactPool({field.spelling_fieldname(name) for name, field in self.schema.items()
+                                 if field.separate_spelling()})
 
     def per_document_reader(self) -> W3PerDocReader:
         if not self.perdocwriter.is_closed:
