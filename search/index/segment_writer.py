@@ -15,16 +15,32 @@ whatever value the document's last posting had, which its own merge then fails t
 from __future__ import annotations
 
 from array import array
+from dataclasses import dataclass
 from typing import Iterator
 
 from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.system import pack_uint
+from whoosh.util.text import utf8encode
 from whoosh.writing import SegmentWriter
 
 Posting = tuple[str, bytes, int, float, bytes | None]
 """What Whoosh's writer pools: (field name, term, document number, weight, encoded value)."""
 ONCE = pack_uint(1)
 """A spelling field's value for a word that occurs once (its format counts occurrences)."""
+
+
+@dataclass
+class Analysed:
+    """A field's value with its analysis done beforehand (in another process): what Whoosh's
+    ``field.index(value)`` and ``field.spellable_words(value)`` return for it."""
+
+    value: str
+    postings: list[tuple[bytes, int, float, bytes | None]]
+    spelling: list[str]
+
+    @classmethod
+    def of(cls, field, value: str) -> Analysed:
+        return cls(value, list(field.index(value)), list(field.spellable_words(value)) if field.separate_spelling() else [])
 
 
 class _TermPostings:
@@ -110,7 +126,8 @@ class _PerDocumentReader(W3PerDocReader):
 
 class LeanSegmentWriter(SegmentWriter):
     """A Whoosh SegmentWriter (same arguments, same files written) with the compact pool and the
-    per-document reader above. ``limitmb`` no longer applies: a batch's size bounds its memory."""
+    per-document reader above, whose ``add_document`` takes Analysed values. ``limitmb`` no longer
+    applies: a batch's size bounds its memory."""
 
     def __init__(self, index, **kwargs) -> None:
         super().__init__(index, **kwargs)
@@ -121,3 +138,40 @@ class LeanSegmentWriter(SegmentWriter):
         if not self.perdocwriter.is_closed:
             raise RuntimeError("the per-document writer is still open")
         return _PerDocumentReader(self.storage, self.get_segment())
+
+    def add_document(self, **fields) -> None:
+        """Whoosh's ``add_document`` (for fields without term vectors), taking a field's analysis
+        from its value when that is Analysed."""
+        self._check_state()
+        docnum, add_post = self.docnum, self.pool.add
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(self.schema, fieldnames)
+        self.perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value, field = fields[fieldname], self.schema[fieldname]
+                if value is None:
+                    continue
+                analysed = value if isinstance(value, Analysed) else None
+                value = analysed.value if analysed else value
+                length = 0
+                if field.indexed:
+                    boost = self._field_boost(fields, fieldname, docboost)
+                    for text, frequency, weight, encoded in analysed.postings if analysed else field.index(value):
+                        length += frequency if field.scorable else 0
+                        add_post((fieldname, text, docnum, weight * boost, encoded))
+                if field.separate_spelling():
+                    spelling_field = field.spelling_fieldname(fieldname)
+                    for word in analysed.spelling if analysed else field.spellable_words(value):
+                        add_post((spelling_field, utf8encode(word)[0], 0, 1, None))
+                stored = fields.get(f"_stored_{fieldname}", value)
+                self.perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+                if field.column_type and stored is not None:
+                    self.perdocwriter.add_column_value(fieldname, field.column_type, field.to_column_value(stored))
+        except Exception:
+            self.perdocwriter.cancel_doc()
+            raise
+        self.perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1

@@ -9,9 +9,9 @@ from whoosh.reading import TermNotFound
 
 from search.article import Article
 from search.index.columns import save_columns
-from search.index.copies import CopyFinder, Fingerprint, fingerprint
+from search.index.copies import CopyFinder, Fingerprint
 from search.index.interruptions import uninterrupted
-from search.index.schema import to_document
+from search.index.prepare import PreparedArticle, analysed_for, plain, prepare
 from search.index.segment_writer import LeanSegmentWriter
 from search.index.store import IndexStore
 
@@ -98,16 +98,22 @@ class _Batch:
         self.names = set(index.schema.names())
         self.keyed = {"copies", "copy_bands"} <= self.names
         self.seen, self.fresh = seen, fresh
+        self.analysed = analysed_for(index.schema)
         self.reader = index.reader() if self.keyed and not index.is_empty() else None
         lookup = _indexed_copies(self.reader, seen if fresh else None) if self.reader is not None else None
         self.finder = CopyFinder(lookup)
         self.writer = LeanSegmentWriter(index, timeout=30)
         self.ids: set[str] = set()
 
-    def add(self, article: Article) -> None:
-        marks = fingerprint(article.text) if self.keyed else None
-        document = to_document(article, self.finder.key(article.id, marks) if self.keyed else None, marks)
-        fields = {k: v for k, v in document.items() if k.removeprefix("_stored_") in self.names}
+    def add(self, item: Article | PreparedArticle) -> None:
+        prepared = item if isinstance(item, PreparedArticle) else prepare(item)
+        article, marks = prepared.article, prepared.marks if self.keyed else None
+        fields = {name: value if name in self.analysed else plain(value) for name, value in prepared.fields.items()
+                  if name.removeprefix("_stored_") in self.names}
+        if self.keyed:
+            fields["copies"] = self.finder.key(article.id, marks)
+        else:
+            fields = {name: value for name, value in fields.items() if name not in ("copy_bands", "copy_signature")}
         hashed = _hash(article.id)
         if self.fresh and hashed not in self.seen.ids:
             self.writer.add_document(**fields)  # no earlier copy to replace: no look-up in every segment
@@ -135,20 +141,21 @@ class _Batch:
                 self.writer.writelock.release()  # cancel: let go of its lock; its files are leftovers
 
 
-def _write(index, articles: Iterable[Article]) -> int:
+def _write(index, articles: Iterable[Article | PreparedArticle]) -> int:
     """Add or replace (by id) each article; returns how many distinct articles were written."""
     seen = _Seen()
     fresh = index.is_empty()
     batch = _Batch(index, seen, fresh)
     try:
-        for article in articles:
+        for item in articles:
+            article = item.article if isinstance(item, PreparedArticle) else item
             if article.id in batch.ids or len(batch.ids) >= BATCH_SIZE:
                 # Whoosh replaces only committed documents (commit so that a later copy of an id
                 # replaces the earlier), and a batch's copy fingerprints are held in memory
                 batch.end(commit=True)
                 save_columns(index)
                 batch = _Batch(index, seen, fresh)
-            batch.add(article)
+            batch.add(item)
         batch.end(commit=True)
         save_columns(index)
     except BaseException:
@@ -157,7 +164,7 @@ def _write(index, articles: Iterable[Article]) -> int:
     return len(seen.ids)
 
 
-def update_index(store: IndexStore, articles: Iterable[Article]) -> int:
+def update_index(store: IndexStore, articles: Iterable[Article | PreparedArticle]) -> int:
     """Add or replace articles (by id) in the current generation; returns how many were written."""
     with store.writing():
         current = store.ensure_current()
@@ -171,7 +178,7 @@ class EmptyRebuild(Exception):
     """A rebuild that found no article; the previous index is kept."""
 
 
-def rebuild_index(store: IndexStore, articles: Iterable[Article], allow_empty: bool = True) -> int:
+def rebuild_index(store: IndexStore, articles: Iterable[Article | PreparedArticle], allow_empty: bool = True) -> int:
     """Build a new generation from the articles and switch readers to it when it is complete.
 
     Until the switch the previous generation keeps serving; if anything fails or the run is
