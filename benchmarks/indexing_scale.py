@@ -182,7 +182,17 @@ def _cpu(pid: int) -> float:
         return 0.0
 
 
-def index(corpus: Path, index_dir: Path, workers: int) -> Run:
+def committed(index_dir: Path) -> int:
+    """Articles the index holds at its last commit (its table of contents alone is read)."""
+    from search.index import IndexStore
+
+    try:
+        return IndexStore(index_dir).article_count()
+    except Exception:  # between a commit's files: the next look will do
+        return 0
+
+
+def index(corpus: Path, index_dir: Path, workers: int, every: float = 0) -> Run:
     """``news-search index`` over the corpus, sampling the memory of its process tree. On a machine
     others use too, the CPU time per article says more than the rate: it is measured as well."""
     environment = dict(os.environ, NEWS_SEARCH_WORKERS=str(workers))
@@ -193,7 +203,13 @@ def index(corpus: Path, index_dir: Path, workers: int) -> Run:
     peaks = {"rss": 0, "pss": 0, "main": 0, "cpu_main": 0.0}
 
     def sample() -> None:
+        shown = start
         while process.poll() is None:
+            if every and time.perf_counter() - shown >= every:  # a long run's figures so far, should it not end
+                shown, done = time.perf_counter(), committed(index_dir)
+                print(f"  {shown - start:6.0f} s: {done:,} articles committed ({done / (shown - start):.1f}/s), "
+                      f"RSS main {mb(_memory(process.pid, 'Rss'))} (peak {mb(peaks['main'])}), tree peak "
+                      f"{mb(peaks['rss'])}, index {mb(_folder_bytes(index_dir))}, load {os.getloadavg()[0]:.2f}", flush=True)
             pids = _tree(process.pid)
             peaks["rss"] = max(peaks["rss"], sum(_memory(p, "Rss") for p in pids))
             peaks["pss"] = max(peaks["pss"], sum(_memory(p, "Pss") for p in pids))
@@ -247,6 +263,7 @@ def main() -> None:
     parser.add_argument("--ner", action="store_true", help="no entity lists in the records: the model reads every article")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="keep corpora and indexes in this folder (else a temporary one)")
+    parser.add_argument("--every", type=float, default=0, help="print the figures so far every this many seconds")
     args = parser.parse_args()
     sizes = [int(n) for n in args.articles.split(",")]
     base = args.keep or Path(tempfile.mkdtemp(prefix="indexing-scale-"))
@@ -262,7 +279,7 @@ def main() -> None:
                 size = write_corpus(corpus, count, entities=not args.ner)
                 print(f"{count:,} articles written ({mb(size)} of JSONL) in {time.perf_counter() - start:.0f} s", flush=True)
             shutil.rmtree(index_dir, ignore_errors=True)
-            run = index(corpus, index_dir, args.workers)
+            run = index(corpus, index_dir, args.workers, args.every)
             rate = count / run.seconds
             summary = run.output.strip().splitlines()[-1] if run.output.strip() else ""
             row = (count, rate, run.peak_rss, run.peak_pss, run.peak_main, _folder_bytes(index_dir))
