@@ -49,7 +49,8 @@ def test_the_records_load_with_dates_titles_and_entities(index):
     everything = index.search(SearchRequest(per_page=100))
     assert everything.total == ARTICLES
     assert all(hit.published and hit.published.year == 1987 and hit.title for hit in everything.hits)
-    assert values(everything, "places")["United States"] > 100
+    # Reuters' records give their index terms as entities ("usa", "el-salvador"): kept as given
+    assert values(everything, "places")["usa"] > 100
     assert values(everything, "people") and values(everything, "orgs")
 
 
