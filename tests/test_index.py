@@ -243,3 +243,11 @@ def test_a_run_into_a_fresh_index_looks_up_neither_its_ids_nor_its_copy_tokens_i
     assert [call for call in lookups if call[0] == "_find_unique" or call[1] == "copy_bands"] == []
     assert update_index(store, [long_story(3), long_story(50)]) == 2  # an index that holds articles: replaced by id
     assert SearchIndex(store.root).count() == 46 and any(call[0] == "_find_unique" for call in lookups)
+
+
+def test_a_long_run_never_merges_its_batches_into_ever_larger_segments(tmp_path, monkeypatch):
+    monkeypatch.setattr(writer, "BATCH_SIZE", 10)  # Whoosh's own policy merges seven such into one of 70
+    store = IndexStore(tmp_path / "index")
+    assert rebuild_index(store, [long_story(n) for n in range(1, 91)]) == 90
+    assert sorted(segment.doc_count_all() for segment in store.open()._segments()) == [10] * 9
+    assert SearchIndex(store.root).count() == 90
