@@ -5,11 +5,14 @@ for a batch of 5,000 400-word articles), sorts the whole list, and beyond its ``
 sorted runs to disk and merges them back. Then, writing the postings, it asks for the length of
 each posting's field in its document, and for a field that keeps no lengths (the spelling words,
 keywords) it checks on disk whether the lengths file exists: a system call for every such posting.
-Here the postings are grouped by term as they arrive, in typed arrays (some 20 bytes a posting),
-only the terms are sorted, and a missing lengths file is looked for once. A spelling word's
+Here the postings are grouped by term as they arrive, in typed arrays (some 30 bytes a posting),
+only the terms are sorted, and a missing lengths file is looked for once. Nothing goes to disk
+before the commit: what a writer holds is bounded by what it is given (search.index.writer gives
+it a batch, and merges only segments smaller than one). A spelling word's
 postings are only counted, and written as one occurrence in document 0 each (what is read of them
 is their number, the word's document frequency). Whoosh writes them as document 0 too, but with
-whatever value the document's last posting had, which its own merge then fails to read back.
+whatever value the document's last posting had, which its own merge may fail to read back (it
+did on the test documents of tests/test_segment_writer.py).
 """
 
 from __future__ import annotations
