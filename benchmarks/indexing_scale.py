@@ -16,6 +16,7 @@ import gzip
 import json
 import os
 import random
+import resource
 import re
 import shutil
 import subprocess
@@ -164,23 +165,56 @@ class Run:
     """Largest sum of PSS over the process tree (shared pages split between their processes)."""
     peak_main: int
     """Largest RSS of the indexing process itself."""
+    cpu: float
+    """CPU seconds of the whole process tree (user and system)."""
+    cpu_main: float
+    """CPU seconds of the indexing process itself (the one that writes the index)."""
     output: str
 
 
-def index(corpus: Path, index_dir: Path, workers: int) -> Run:
-    """``news-search index`` over the corpus, sampling the memory of its process tree."""
+def _cpu(pid: int) -> float:
+    """A process's CPU seconds so far (user and system; 0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def committed(index_dir: Path) -> int:
+    """Articles the index holds at its last commit (its table of contents alone is read)."""
+    from search.index import IndexStore
+
+    try:
+        return IndexStore(index_dir).article_count()
+    except Exception:  # between a commit's files: the next look will do
+        return 0
+
+
+def index(corpus: Path, index_dir: Path, workers: int, every: float = 0) -> Run:
+    """``news-search index`` over the corpus, sampling the memory of its process tree. On a machine
+    others use too, the CPU time per article says more than the rate: it is measured as well."""
     environment = dict(os.environ, NEWS_SEARCH_WORKERS=str(workers))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "search", "index", str(corpus), "--index", str(index_dir)],
                                cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    peaks = {"rss": 0, "pss": 0, "main": 0}
+    peaks = {"rss": 0, "pss": 0, "main": 0, "cpu_main": 0.0}
 
     def sample() -> None:
+        shown = start
         while process.poll() is None:
+            if every and time.perf_counter() - shown >= every:  # a long run's figures so far, should it not end
+                shown, done = time.perf_counter(), committed(index_dir)
+                print(f"  {shown - start:6.0f} s: {done:,} articles committed ({done / (shown - start):.1f}/s), "
+                      f"RSS main {mb(_memory(process.pid, 'Rss'))} (peak {mb(peaks['main'])}), tree peak "
+                      f"{mb(peaks['rss'])}, index {mb(_folder_bytes(index_dir))}, load {os.getloadavg()[0]:.2f}", flush=True)
             pids = _tree(process.pid)
             peaks["rss"] = max(peaks["rss"], sum(_memory(p, "Rss") for p in pids))
             peaks["pss"] = max(peaks["pss"], sum(_memory(p, "Pss") for p in pids))
             peaks["main"] = max(peaks["main"], _memory(process.pid, "Rss"))
+            peaks["cpu_main"] = max(peaks["cpu_main"], _cpu(process.pid))
             time.sleep(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -188,9 +222,11 @@ def index(corpus: Path, index_dir: Path, workers: int) -> Run:
     output = process.communicate()[0].decode(errors="replace")
     seconds = time.perf_counter() - start
     sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers' time counts once their parent has waited for them
     if process.returncode != 0:
         sys.exit(f"news-search index exited with {process.returncode}:\n{output[-3000:]}")
-    return Run(seconds, peaks["rss"], peaks["pss"], peaks["main"], output)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(seconds, peaks["rss"], peaks["pss"], peaks["main"], cpu, peaks["cpu_main"], output)
 
 
 def _folder_bytes(folder: Path) -> int:
@@ -227,6 +263,7 @@ def main() -> None:
     parser.add_argument("--ner", action="store_true", help="no entity lists in the records: the model reads every article")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="keep corpora and indexes in this folder (else a temporary one)")
+    parser.add_argument("--every", type=float, default=0, help="print the figures so far every this many seconds")
     args = parser.parse_args()
     sizes = [int(n) for n in args.articles.split(",")]
     base = args.keep or Path(tempfile.mkdtemp(prefix="indexing-scale-"))
@@ -242,7 +279,7 @@ def main() -> None:
                 size = write_corpus(corpus, count, entities=not args.ner)
                 print(f"{count:,} articles written ({mb(size)} of JSONL) in {time.perf_counter() - start:.0f} s", flush=True)
             shutil.rmtree(index_dir, ignore_errors=True)
-            run = index(corpus, index_dir, args.workers)
+            run = index(corpus, index_dir, args.workers, args.every)
             rate = count / run.seconds
             summary = run.output.strip().splitlines()[-1] if run.output.strip() else ""
             row = (count, rate, run.peak_rss, run.peak_pss, run.peak_main, _folder_bytes(index_dir))
@@ -250,8 +287,10 @@ def main() -> None:
             target = f"{TARGET_RATE}" if not args.ner else "see spaCy below"
             print(f"{count:>9,} articles  {run.seconds:7.0f} s  {rate:6.1f} articles/s (target ≥ {target})  "
                   f"peak RSS tree {mb(run.peak_rss)} / PSS {mb(run.peak_pss)} / main {mb(run.peak_main)} "
-                  f"(target ≤ {TARGET_RSS_MB:,} MB)  index {mb(row[5])}  load {os.getloadavg()[0]:.2f}  [{summary}]",
-                  flush=True)
+                  f"(target ≤ {TARGET_RSS_MB:,} MB)  index {mb(row[5])}  load {os.getloadavg()[0]:.2f}  [{summary}]\n"
+                  f"{'':>19}CPU {run.cpu / count * 1000:.2f} ms per article over the process tree, "
+                  f"{run.cpu_main / count * 1000:.2f} ms in the indexing process: on 2 idle cores at most "
+                  f"{min(2 * count / run.cpu, count / run.cpu_main):.0f} articles/s", flush=True)
             if not args.keep:
                 shutil.rmtree(index_dir, ignore_errors=True)
         if len(rows) > 1:

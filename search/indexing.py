@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from search.article import Article
-from search.index import EmptyRebuild, IndexStore, known_fingerprints, rebuild_index, update_index
+from search.index import EmptyRebuild, IndexStore, PreparedArticle, known_fingerprints, prepare, rebuild_index, update_index
 from search.ingest import (
     IngestFailure, IngestWarning, RawDocument, count_documents, extract_all, find_inputs, read_documents,
 )
@@ -63,8 +62,9 @@ def _documents(inputs: list[Path], known: dict[str, str], report: IndexReport,
 
 
 def _articles(docs: Iterator[RawDocument], settings: Settings, report: IndexReport,
-              tally: _Tally) -> Iterator[Article]:
-    for result in extract_all(docs, settings):
+              tally: _Tally) -> Iterator[PreparedArticle]:
+    """The articles, each prepared for the index where it was extracted."""
+    for result in extract_all(docs, settings, finish=prepare):
         if isinstance(result, IngestWarning):
             report.warnings.append(result)
             continue

@@ -10,10 +10,13 @@ import weakref
 from datetime import date
 
 import pytest
+from whoosh.reading import SegmentReader
+from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
 from search.article import Article
 from search.index import EmptyRebuild, IndexBusy, IndexStore, SearchIndex, rebuild_index, update_index
+from search.index import writer
 from search.index.writer import known_fingerprints
 from search.query import SearchRequest
 
@@ -242,3 +245,42 @@ def test_ctrl_c_anywhere_in_a_commit_or_the_switch_leaves_one_whole_index_and_no
         for generation in generations & {p.name for p in store.root.iterdir()}:
             assert all(COMMITTED.match(name) for name in os.listdir(store.root / generation)), where
         update_index(store, [article(20)])  # the next writer is not kept out
+
+
+def test_an_index_updated_by_many_small_runs_merges_their_segments(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    for n in range(1, 9):  # Whoosh merges small segments once there are five
+        update_index(store, [article(n, text=f"Story number {n} tells of harbour crews and ferry pay talks again.")])
+    search = SearchIndex(store.root)
+    assert search.count() == 8 and len(store.open()._segments()) < 8
+    assert sorted(hit.id for hit in search.export(SearchRequest(q="ferry"))) == sorted(f"id{n}" for n in range(1, 9))
+
+
+def long_story(n: int) -> Article:
+    """An article long enough for a copy signature, telling a story of its own."""
+    words = " ".join(f"w{n}x{i}" for i in range(80))
+    return Article(id=f"id{n}", title=f"Story {n}", text=f"Story {n} opens here. {words}.", origin=f"f{n}.html",
+                   fingerprint=f"fp{n}", published=date(2020, 1, 1 + n % 28))
+
+
+def test_a_run_into_a_fresh_index_looks_up_neither_its_ids_nor_its_copy_tokens_in_every_segment(tmp_path, monkeypatch):
+    monkeypatch.setattr(writer, "BATCH_SIZE", 15)  # three segments (too few for Whoosh to merge)
+    lookups = []
+    for name in ("postings", "_find_unique"):
+        owner = SegmentReader if name == "postings" else Searcher
+        original = getattr(owner, name)
+        monkeypatch.setattr(owner, name, lambda self, *a, _original=original, _name=name, **k:
+                            lookups.append((_name, a[0])) or _original(self, *a, **k))
+    store = IndexStore(tmp_path / "index")
+    assert rebuild_index(store, [long_story(n) for n in range(1, 46)]) == 45
+    assert [call for call in lookups if call[0] == "_find_unique" or call[1] == "copy_bands"] == []
+    assert update_index(store, [long_story(3), long_story(50)]) == 2  # an index that holds articles: replaced by id
+    assert SearchIndex(store.root).count() == 46 and any(call[0] == "_find_unique" for call in lookups)
+
+
+def test_a_long_run_never_merges_its_batches_into_ever_larger_segments(tmp_path, monkeypatch):
+    monkeypatch.setattr(writer, "BATCH_SIZE", 10)  # Whoosh's own policy merges seven such into one of 70
+    store = IndexStore(tmp_path / "index")
+    assert rebuild_index(store, [long_story(n) for n in range(1, 91)]) == 90
+    assert sorted(segment.doc_count_all() for segment in store.open()._segments()) == [10] * 9
+    assert SearchIndex(store.root).count() == 90

@@ -233,3 +233,21 @@ def test_a_timer_set_before_runs_on_after_each_document(tmp_path):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def made_where(article: Article) -> tuple[int, str]:
+    """A finish step: the process it ran in, and the article's origin; it fails on one record."""
+    if article.title == "Unfinishable":
+        raise ValueError("cannot prepare this one")
+    return os.getpid(), article.origin
+
+
+def test_the_finish_step_runs_in_the_workers_and_a_failing_one_is_reported(tmp_path):
+    docs = [RawDocument(f"r#L{n}", "f", title="Unfinishable" if n == 5 else f"Record {n}", people=(),
+                        text=f"Record number {n} tells of the harbour strike and the ferry crews.") for n in range(PARALLEL_FROM + 4)]
+    results = list(extract_all(docs, settings_for(tmp_path, workers=2), finish=made_where))
+    failure = results.pop(5)
+    assert isinstance(failure, IngestFailure) and failure.origin == "r#L5"
+    assert failure.reason == "extraction failed: ValueError: cannot prepare this one"
+    assert [origin for _, origin in results] == [d.origin for d in docs if d.origin != "r#L5"]
+    assert os.getpid() not in {pid for pid, _ in results}

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+import hashlib
+from typing import Iterable, Iterator
 
-from whoosh.reading import TermNotFound
+from whoosh.reading import SegmentReader, TermNotFound
 
 from search.article import Article
 from search.index.columns import save_columns
-from search.index.copies import CopyFinder, Fingerprint, fingerprint
+from search.index.copies import CopyFinder, Fingerprint
 from search.index.interruptions import stops_kept, uninterrupted
-from search.index.schema import to_document
+from search.index.prepare import PreparedArticle, analysed_for, plain, prepare
+from search.index.segment_writer import LeanSegmentWriter
 from search.index.store import IndexStore
 
-WRITER_MEMORY_MB = 256
 BATCH_SIZE = 5000
+MERGE_FROM = 5
+"""Segments smaller than a batch (left by short runs) are merged once there are this many."""
 
 
 def known_fingerprints(store: IndexStore) -> dict[str, str]:
@@ -30,13 +33,17 @@ def known_fingerprints(store: IndexStore) -> dict[str, str]:
         }
 
 
-def _indexed_copies(reader):
-    """Looks up the indexed articles sharing any of the given copy tokens: (id, key, Fingerprint)."""
+def _indexed_copies(reader, seen: _Seen | None):
+    """Looks up the indexed articles sharing any of the given copy tokens: (id, key, Fingerprint).
+    With ``seen``, only the tokens it may have seen are looked up (a term looked up costs a look
+    into every segment)."""
     keys = reader.column_reader("copies")
 
     def lookup(tokens: list[str]) -> list[tuple[str, str, Fingerprint]]:
         found: set[int] = set()
         for token in tokens:
+            if seen is not None and not seen.may_hold(token):
+                continue
             try:
                 found.update(d for d in reader.postings("copy_bands", token).all_ids() if not reader.is_deleted(d))
             except TermNotFound:
@@ -51,24 +58,94 @@ def _indexed_copies(reader):
     return lookup
 
 
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+class _Seen:
+    """What a run has written, remembered in a few bytes an article: each id as a 64-bit hash (to
+    count distinct articles and to tell an id new to the index), and each copy token in a Bloom
+    filter of fixed size (a token it says was never written needs no look-up in the index). The
+    filter's false positives only cost a look-up: 3 bits a token in 2^28 keep them at 0.5% a token
+    after a million articles (17 tokens each), 5% after 2.5 million."""
+
+    BITS = 1 << 28
+    PROBES = 3
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self.filter = bytearray(self.BITS // 8)
+
+    def _bits(self, token: str) -> Iterator[int]:
+        digest = hashlib.blake2b(token.encode("utf-8"), digest_size=4 * self.PROBES).digest()
+        for probe in range(self.PROBES):
+            yield int.from_bytes(digest[4 * probe:4 * probe + 4], "big") % self.BITS
+
+    def add_tokens(self, tokens: list[str]) -> None:
+        for token in tokens:
+            for bit in self._bits(token):
+                self.filter[bit >> 3] |= 1 << (bit & 7)
+
+    def may_hold(self, token: str) -> bool:
+        return all(self.filter[bit >> 3] & (1 << (bit & 7)) for bit in self._bits(token))
+
+
+def _merge_small_segments(writer, segments: list) -> list:
+    """The merge policy: merge the smallest segments, while together they hold less than a batch,
+    once there are MERGE_FROM of them. Whoosh's own (MERGE_SMALL) merges ever larger segments as
+    the index grows: at 110,000 articles all of them at once, every posting of them held in this
+    process's memory (1.2 GB) and written again. A batch's segment is never merged: the memory of
+    a commit stays that of a batch, whatever the index holds."""
+    merging, held = [], 0
+    for segment in sorted(segments, key=lambda segment: segment.doc_count_all()):
+        if held + segment.doc_count_all() >= BATCH_SIZE:
+            break
+        merging.append(segment)
+        held += segment.doc_count_all()
+    if len(merging) < MERGE_FROM:
+        return list(segments)
+    for segment in merging:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in segments if segment not in merging]
+
+
 class _Batch:
     """One writer's worth of articles. Each article gets the copy key of the earlier article (in
     the index, or in this batch) whose copy it is; fields the index lacks (one built by an earlier
-    version) are left out."""
+    version) are left out. ``fresh`` says that the index held nothing when the run began: then
+    what ``seen`` does not hold is new to the index, and needs no look-up."""
 
-    def __init__(self, index):
+    def __init__(self, index, seen: _Seen, fresh: bool):
         self.names = set(index.schema.names())
         self.keyed = {"copies", "copy_bands"} <= self.names
+        self.seen, self.fresh = seen, fresh
+        self.analysed = analysed_for(index.schema)
         self.reader = index.reader() if self.keyed and not index.is_empty() else None
-        self.finder = CopyFinder(_indexed_copies(self.reader) if self.reader is not None else None)
-        self.writer = index.writer(limitmb=WRITER_MEMORY_MB, timeout=30)
+        lookup = _indexed_copies(self.reader, seen if fresh else None) if self.reader is not None else None
+        self.finder = CopyFinder(lookup)
+        self.writer = LeanSegmentWriter(index, timeout=30)
         self.ids: set[str] = set()
 
-    def add(self, article: Article) -> None:
-        marks = fingerprint(article.text) if self.keyed else None
-        document = to_document(article, self.finder.key(article.id, marks) if self.keyed else None, marks)
-        self.writer.update_document(**{k: v for k, v in document.items() if k.removeprefix("_stored_") in self.names})
+    def add(self, item: Article | PreparedArticle) -> None:
+        prepared = item if isinstance(item, PreparedArticle) else prepare(item)
+        article, marks = prepared.article, prepared.marks if self.keyed else None
+        fields = {name: value if name in self.analysed else plain(value) for name, value in prepared.fields.items()
+                  if name.removeprefix("_stored_") in self.names}
+        if self.keyed:
+            fields["copies"] = self.finder.key(article.id, marks)
+        else:
+            fields = {name: value for name, value in fields.items() if name not in ("copy_bands", "copy_signature")}
+        hashed = _hash(article.id)
+        if self.fresh and hashed not in self.seen.ids:
+            self.writer.add_document(**fields)  # no earlier copy to replace: no look-up in every segment
+        else:
+            self.writer.update_document(**fields)
         self.ids.add(article.id)
+        self.seen.ids.add(hashed)
+        if marks is not None:
+            self.seen.add_tokens(marks.tokens)
 
     def end(self, commit: bool) -> None:
         """Commit or cancel the batch, uninterrupted; a batch already ended is left as it is."""
@@ -79,7 +156,7 @@ class _Batch:
             if self.writer.is_closed:
                 return
             if commit:
-                self.writer.commit()
+                self.writer.commit(mergetype=_merge_small_segments)
                 return
             try:
                 self.writer.cancel()
@@ -87,32 +164,33 @@ class _Batch:
                 self.writer.writelock.release()  # cancel: let go of its lock; its files are leftovers
 
 
-def _write(index, articles: Iterable[Article]) -> int:
+def _write(index, articles: Iterable[Article | PreparedArticle]) -> int:
     """Add or replace (by id) each article; returns how many distinct articles were written."""
-    batch = _Batch(index)
-    written: set[str] = set()
+    seen = _Seen()
+    fresh = index.is_empty()
+    batch = _Batch(index, seen, fresh)
     try:
         with stops_kept() as stop_if_asked:
-            for article in articles:
+            for item in articles:
                 stop_if_asked()
+                article = item.article if isinstance(item, PreparedArticle) else item
                 if article.id in batch.ids or len(batch.ids) >= BATCH_SIZE:
                     # Whoosh replaces only committed documents (commit so that a later copy of an id
                     # replaces the earlier), and a batch's copy fingerprints are held in memory
                     batch.end(commit=True)
                     save_columns(index)
-                    batch = _Batch(index)
-                batch.add(article)
-                written.add(article.id)
+                    batch = _Batch(index, seen, fresh)
+                batch.add(item)
             stop_if_asked()
         batch.end(commit=True)
         save_columns(index)
     except BaseException:
         batch.end(commit=False)
         raise
-    return len(written)
+    return len(seen.ids)
 
 
-def update_index(store: IndexStore, articles: Iterable[Article]) -> int:
+def update_index(store: IndexStore, articles: Iterable[Article | PreparedArticle]) -> int:
     """Add or replace articles (by id) in the current generation; returns how many were written."""
     with store.writing():
         current = store.ensure_current()
@@ -126,7 +204,7 @@ class EmptyRebuild(Exception):
     """A rebuild that found no article; the previous index is kept."""
 
 
-def rebuild_index(store: IndexStore, articles: Iterable[Article], allow_empty: bool = True) -> int:
+def rebuild_index(store: IndexStore, articles: Iterable[Article | PreparedArticle], allow_empty: bool = True) -> int:
     """Build a new generation from the articles and switch readers to it when it is complete.
 
     Until the switch the previous generation keeps serving; if anything fails or the run is

@@ -139,6 +139,11 @@ def _article(doc: RawDocument, settings: Settings) -> tuple[Article, list[Ingest
     return article, warnings
 
 
+Finish = Callable[[Article], object]
+"""What becomes of each Article where it is made (in the worker): ``search.indexing`` prepares it
+for the index there, so that the process writing the index has less to do."""
+
+
 def process(doc: RawDocument, settings: Settings) -> list[Result]:
     """One document → its warnings, then its Article; or the reason it could not be made (also
     when it takes longer than ``settings.document_time_limit``)."""
@@ -173,8 +178,19 @@ def _start_worker(parent: int) -> None:
         os._exit(1)
 
 
-def _process_batch(batch: list[RawDocument], settings: Settings) -> list[Result]:
-    return [result for doc in batch for result in process(doc, settings)]
+def _finished(doc: RawDocument, settings: Settings, finish: Finish | None) -> list[Result]:
+    """``process``, then ``finish`` on the Article made."""
+    results = process(doc, settings)
+    if finish is None or not isinstance(results[-1], Article):
+        return results
+    try:
+        return [*results[:-1], finish(results[-1])]
+    except Exception as error:  # as in process: a bug on one document must not stop the run
+        return [IngestFailure(doc.origin, f"extraction failed: {type(error).__name__}: {error}")]
+
+
+def _process_batch(batch: list[RawDocument], settings: Settings, finish: Finish | None) -> list[Result]:
+    return [result for doc in batch for result in _finished(doc, settings, finish)]
 
 
 def _size(doc: RawDocument) -> int:
@@ -262,9 +278,9 @@ def _pooled(work: Callable[[list[RawDocument]], list[Result]], batches: Iterator
             yield from ((batch, stopped if i == 0 else DIED) for i, (batch, _) in enumerate(pending))
 
 
-def extract_all(docs: Iterable[RawDocument], settings: Settings) -> Iterator[Result]:
+def extract_all(docs: Iterable[RawDocument], settings: Settings, finish: Finish | None = None) -> Iterator[Result]:
     """Articles (or failures) for the documents, in their order, each after its warnings, using
-    ``settings.workers`` processes.
+    ``settings.workers`` processes; with ``finish``, what it makes of each Article instead.
 
     Documents are read as they are needed, so an archive of any size streams through. A document
     that kills its worker process is reported as a failure and the run goes on.
@@ -274,11 +290,11 @@ def extract_all(docs: Iterable[RawDocument], settings: Settings) -> Iterator[Res
     head = _head(docs)
     if settings.workers < 2 or (len(head) < PARALLEL_FROM and sum(map(_size, head)) < IN_FLIGHT_BYTES):
         for doc in chain(head, docs):
-            yield from process(doc, settings)
+            yield from _finished(doc, settings, finish)
         return
     # Load the model before forking so the workers share it instead of loading it each.
     recognizer(settings.spacy_model)
-    work = partial(_process_batch, settings=settings)
+    work = partial(_process_batch, settings=settings, finish=finish)
     batches = _batches(chain(head, docs), BATCH_SIZE)
     limit = settings.document_time_limit
     while True:
