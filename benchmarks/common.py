@@ -9,6 +9,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,6 +86,29 @@ def tree_memory(root: int) -> list[ProcessMemory]:
         except (OSError, KeyError):
             continue
     return sizes
+
+
+@dataclass
+class PeakMemory:
+    """The peaks over a run of its process tree's RSS summed, of its largest process's RSS and of
+    its PSS summed, in bytes."""
+
+    rss: int = 0
+    largest: int = 0
+    pss: int = 0
+
+
+def wait_watching_memory(process, interval: float) -> PeakMemory:
+    """Waits for ``process`` (a subprocess.Popen) to end, reading its tree's memory every ``interval`` seconds."""
+    peaks = PeakMemory()
+    while process.poll() is None:
+        sizes = tree_memory(process.pid)
+        if sizes:
+            peaks.rss = max(peaks.rss, sum(size.rss for size in sizes))
+            peaks.largest = max(peaks.largest, max(size.rss for size in sizes))
+            peaks.pss = max(peaks.pss, sum(size.pss for size in sizes))
+        time.sleep(interval)
+    return peaks
 
 
 def machine() -> str:

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, tree_memory
+from common import ROOT, wait_watching_memory
 
 TARGET_MB = 1024
 MB = 1 << 20
@@ -134,19 +134,12 @@ def run_index(folder: Path, index: Path) -> tuple[subprocess.CompletedProcess, f
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=err)
-        peak_sum = peak_one = peak_pss = 0
-        while process.poll() is None:
-            sizes = tree_memory(process.pid)
-            if sizes:
-                peak_sum = max(peak_sum, sum(size.rss for size in sizes))
-                peak_one = max(peak_one, max(size.rss for size in sizes))
-                peak_pss = max(peak_pss, sum(size.pss for size in sizes))
-            time.sleep(0.05)
+        peaks = wait_watching_memory(process, 0.05)
         seconds = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
         result = subprocess.CompletedProcess(command, process.returncode, out.read(), err.read())
-    return result, seconds, peak_sum, peak_one, peak_pss
+    return result, seconds, peaks.rss, peaks.largest, peaks.pss
 
 
 def outcomes(made: dict[str, str], stderr: str, folder: Path) -> list[tuple[str, str, str]]:

@@ -34,7 +34,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import scale_fts5
-from common import ROOT, machine, tree_memory
+from common import ROOT, machine, tree_memory, wait_watching_memory
 from load import get, stop_server
 from scale_corpus import load_pool, write_corpus
 from scale_queries import CLASSES, Query, Vocabulary, draw_queries
@@ -67,23 +67,17 @@ def index_corpus(corpus: Path, root: Path, figures_path: Path) -> Indexing:
     """Runs `news-search index` on the corpus into a new index, following its process tree's memory."""
     shutil.rmtree(root, ignore_errors=True)
     log_path, measured = root.with_name(root.name + ".log"), machine()
-    started, peak_sum, peak_one, peak_pss = time.perf_counter(), 0, 0, 0
+    started = time.perf_counter()
     with open(log_path, "w") as log:
         process = subprocess.Popen([sys.executable, "-m", "search", "index", str(corpus), "--index", str(root)],
                                    cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        while process.poll() is None:
-            sizes = tree_memory(process.pid)
-            if sizes:
-                peak_sum = max(peak_sum, sum(size.rss for size in sizes))
-                peak_one = max(peak_one, max(size.rss for size in sizes))
-                peak_pss = max(peak_pss, sum(size.pss for size in sizes))
-            time.sleep(0.5)
+        peaks = wait_watching_memory(process, 0.5)
     seconds = time.perf_counter() - started
     output = log_path.read_text()
     if process.returncode != 0:
         sys.exit(f"news-search index failed (exit {process.returncode}):\n{output[-3000:]}")
     articles = SearchIndex(root).count()
-    figures = Indexing(seconds, articles, articles / seconds, peak_sum, peak_one, peak_pss, folder_size(root),
+    figures = Indexing(seconds, articles, articles / seconds, peaks.rss, peaks.largest, peaks.pss, folder_size(root),
                        f"{measured} at the start, {' '.join(f'{v:.2f}' for v in os.getloadavg())} at the end",
                        next((line for line in output.splitlines() if line.startswith("Indexed")), ""))
     figures_path.write_text(json.dumps(asdict(figures)))
