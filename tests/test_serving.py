@@ -13,6 +13,8 @@ import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Iterator
 from urllib.parse import urlencode
 
 import pytest
@@ -173,46 +175,46 @@ def prompt_search(url: str, query: str = "Lukashenko") -> int:
         return json.loads(response.read())["total"]
 
 
+@contextmanager
+def held_connections(url: str, sent: bytes, **options) -> Iterator[list[socket.socket]]:
+    """SLOW_CLIENTS connections that sent ``sent`` and then nothing more, closed at the end."""
+    held = [connect(url, sent, **options) for _ in range(SLOW_CLIENTS)]
+    time.sleep(0.5)  # the server has taken them all
+    try:
+        yield held
+    finally:
+        for sock in held:
+            sock.close()
+
+
 @pytest.mark.parametrize("sent", [b"GET /api/sea", b""], ids=["half a request line", "nothing"])
 def test_searches_answer_promptly_while_ten_connections_are_held_half_open(serving, sent):
     url, _ = serving
     queries = ("Lukashenko", "Fagradalsfjall", "")
     before = [prompt_search(url, query) for query in queries]
-    held = [connect(url, sent) for _ in range(SLOW_CLIENTS)]
-    time.sleep(0.5)  # the server has taken them all
-    try:
+    with held_connections(url, sent):
         assert [prompt_search(url, query) for query in queries] == before
-    finally:
-        for sock in held:
-            sock.close()
 
 
 def test_clients_reading_an_export_slowly_hold_up_no_search(serving):
     url, _ = serving
     before = prompt_search(url)
     request = b"GET /api/search.csv HTTP/1.1\r\nHost: localhost\r\n\r\n"
-    readers = [connect(url, request, receive_buffer=4096) for _ in range(SLOW_CLIENTS)]
-    time.sleep(0.5)
-    try:
+    with held_connections(url, request, receive_buffer=4096) as readers:
         assert prompt_search(url) == before
         readers[0].settimeout(PROMPT)
         assert readers[0].recv(64).startswith(b"HTTP/1.1 200")  # answered, only read slowly
-    finally:
-        for sock in readers:
-            sock.close()
 
 
 def test_half_open_connections_are_dropped_and_the_server_then_answers_as_usual(serving):
     url, log = serving
     before = prompt_search(url)
-    held = [connect(url, b"GET /api/sea") for _ in range(SLOW_CLIENTS)]
-    time.sleep(0.5)
-    for sock in held[:5]:  # these clients give up
-        sock.close()
-    for sock in held[5:]:  # these wait: the server drops them within seconds
-        sock.settimeout(15)
-        assert sock.recv(1) == b""
-        sock.close()
+    with held_connections(url, b"GET /api/sea") as held:
+        for sock in held[:5]:  # these clients give up
+            sock.close()
+        for sock in held[5:]:  # these wait: the server drops them within seconds
+            sock.settimeout(15)
+            assert sock.recv(1) == b""
     with ThreadPoolExecutor(8) as pool:
         assert list(pool.map(prompt_search, [url] * 16)) == [before] * 16
     assert "Traceback" not in log.read_text()
