@@ -17,7 +17,7 @@ from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
 
-from search.index.interruptions import uninterrupted
+from search.interruptions import uninterrupted
 
 
 class ProcessLock:

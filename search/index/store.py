@@ -25,7 +25,7 @@ from typing import Iterator
 
 from whoosh.index import TOC
 
-from search.index.interruptions import uninterrupted
+from search.interruptions import uninterrupted
 from search.index.locking import ProcessLock, ProcessLockedStorage
 from search.index.mapped import MappedStorage
 from search.index.schema import build_schema

@@ -10,7 +10,7 @@ from whoosh.reading import SegmentReader, TermNotFound
 from search.article import Article
 from search.index.columns import save_columns
 from search.index.copies import CopyFinder, Fingerprint
-from search.index.interruptions import stops_kept, uninterrupted
+from search.interruptions import stops_kept, uninterrupted
 from search.index.prepare import PreparedArticle, analysed_for, plain, prepare
 from search.index.segment_writer import LeanSegmentWriter
 from search.index.store import IndexStore

@@ -22,7 +22,7 @@ from itertools import chain
 from typing import Callable, Iterable, Iterator
 
 from search.article import Article, article_id, safe_link
-from search.index.interruptions import uninterrupted
+from search.interruptions import uninterrupted
 from search.ingest.bounds import check_text_length
 from search.ingest.dates import parse_date
 from search.ingest.entities import recognizer
