@@ -66,6 +66,31 @@ def test_the_lean_writer_writes_the_index_whoosh_writes_and_merges_it(tmp_path):
     assert len(merged._segments()) == 1 and digest(merged) == expected
 
 
+def segment_files(folder, writer_class, count: int) -> dict[str, bytes]:
+    """The files of one segment of ``count`` documents, by what follows the segment's random name."""
+    folder.mkdir()
+    writer = writer_class(whoosh_index.create_in(str(folder), build_schema()), compound=False)
+    for n in range(count):
+        writer.add_document(**document(n))
+    writer.commit()
+    return {path.name.split(".", 1)[1]: path.read_bytes() for path in folder.iterdir() if path.name.startswith("MAIN_")
+            and "." in path.name}
+
+
+class OneByOne(LeanSegmentWriter):
+    """The lean writer giving its postings to Whoosh's postings writer one call each, as Whoosh does."""
+
+    _flush_segment = SegmentWriter._flush_segment
+
+
+def test_postings_given_a_block_at_a_time_are_written_as_whoosh_writes_them_one_by_one(tmp_path):
+    # 300 documents: common words' postings fill several blocks, rare ones one, spelling words both
+    ours, whooshs = segment_files(tmp_path / "lean", LeanSegmentWriter, 300), segment_files(tmp_path / "whoosh", OneByOne, 300)
+    assert {"pst", "trm", "_text_len.col"} <= set(ours) and set(ours) == set(whooshs)
+    for suffix in sorted(ours):
+        assert ours[suffix] == whooshs[suffix], suffix
+
+
 def test_a_field_without_lengths_is_looked_for_on_disk_once_not_once_a_posting(tmp_path, monkeypatch):
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
     checks = []

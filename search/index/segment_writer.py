@@ -21,9 +21,9 @@ from array import array
 from dataclasses import dataclass
 from typing import Iterator
 
-from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
 from whoosh.system import pack_uint
-from whoosh.util.text import utf8encode
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 Posting = tuple[str, bytes, int, float, bytes | None]
@@ -74,6 +74,15 @@ class _TermPostings:
                  for docnum, weight, start, end in zip(self.docnums, self.weights, starts, self.ends)]
         return found if self.in_order else sorted(found)
 
+    def columns(self) -> tuple[list[int], list[float], list[bytes]]:
+        """The postings as (document numbers, weights, values), in that order."""
+        if not self.in_order:
+            docnums, weights, values = zip(*self.postings())
+            return list(docnums), list(weights), list(values)
+        values = self.values
+        starts = [0, *self.ends[:-1]]
+        return self.docnums.tolist(), self.weights.tolist(), [bytes(values[start:end]) for start, end in zip(starts, self.ends)]
+
 
 class CompactPool:
     """Stands in for Whoosh's PostingPool: takes postings in any order, gives them back sorted by
@@ -104,6 +113,48 @@ class CompactPool:
         else:
             postings.add(docnum, weight, value)
 
+    def add_field(self, fieldname: str, docnum: int, postings, boost: float) -> int:
+        """``add`` for each of a document's postings in a field (text, frequency, weight, value),
+        with their weights multiplied by ``boost``; returns the sum of their frequencies."""
+        terms, length = self.terms, 0
+        self.fieldnames.add(fieldname)
+        for text, frequency, weight, value in postings:
+            length += frequency
+            key = (fieldname, text)
+            found = terms.get(key)
+            if found is None:
+                terms[key] = (docnum, weight * boost, value)
+            elif type(found) is tuple:
+                terms[key] = grown = _TermPostings()
+                grown.add(*found)
+                grown.add(docnum, weight * boost, value)
+            else:
+                found.add(docnum, weight * boost, value)
+        return length
+
+    def add_spelling(self, fieldname: str, words) -> None:
+        """``add`` for the spelling words of a document."""
+        spelled = self.spelled
+        self.fieldnames.add(fieldname)
+        for word in words:
+            key = (fieldname, word.encode("utf-8"))
+            spelled[key] = spelled.get(key, 0) + 1
+
+    def iter_terms(self) -> Iterator[tuple[str, bytes, list[int], list[float], list[bytes | None]]]:
+        """Each term's postings, by field and term: (field name, term, document numbers, weights,
+        values), what ``iter_postings`` gives one posting at a time."""
+        for fieldname, text in sorted([*self.terms, *self.spelled]):
+            if fieldname in self.spelling_fields:
+                count = self.spelled[fieldname, text]
+                yield fieldname, text, [0] * count, [1.0] * count, [ONCE] * count
+                continue
+            postings = self.terms[fieldname, text]
+            if type(postings) is tuple:
+                docnum, weight, value = postings
+                yield fieldname, text, [docnum], [weight], [value]
+            else:
+                yield fieldname, text, *postings.columns()
+
     def iter_postings(self) -> Iterator[Posting]:
         for fieldname, text in sorted([*self.terms, *self.spelled]):
             if fieldname in self.spelling_fields:
@@ -127,6 +178,39 @@ class _PerDocumentReader(W3PerDocReader):
         return self._readers[fieldname]
 
 
+_LENGTHS = [byte_to_length(code) if code else 0 for code in range(256)]
+"""A field length as Whoosh reads it back from the byte it stores."""
+
+
+def _field_lengths(lengths: W3PerDocReader | None, fieldname: str, doccount: int) -> list[int] | None:
+    """Each document's length of the field, as Whoosh's ``doc_field_length`` reads it (None: the
+    field keeps none, all are 0)."""
+    column = lengths._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN) if lengths is not None else None
+    if column is None:
+        return None
+    return [_LENGTHS[column[docnum] or 0] for docnum in range(doccount)]
+
+
+def _add_term_postings(postwriter, docnums: list[int], weights: list[float], values: list[bytes | None],
+                       lengths: list[int] | None) -> None:
+    """Puts a term's postings in Whoosh's postings writer block by block, as calling its
+    ``add_posting`` for each would: the same blocks, statistics and bytes, without a Python call
+    and its checks for each posting. The last block is left for ``finish_postings`` to write."""
+    size, count = postwriter._blocklimit, len(docnums)
+    for start in range(0, count, size):
+        end = min(start + size, count)
+        ids, block_weights = docnums[start:end], weights[start:end]
+        postwriter._ids = array("I", ids)
+        postwriter._weights = array("f", block_weights)
+        postwriter._values = [value for value in values[start:end] if value]
+        postwriter._maxweight = max(0, max(block_weights))
+        found = [length for length in map(lengths.__getitem__, ids) if length] if lengths is not None else []
+        postwriter._minlength = min(found) if found else None
+        postwriter._maxlength = max(found) if found else 0
+        if end < count:
+            postwriter._write_block()
+
+
 class LeanSegmentWriter(SegmentWriter):
     """A Whoosh SegmentWriter (same arguments, same files written) with the compact pool and the
     per-document reader above, whose ``add_document`` takes Analysed values. ``limitmb`` no longer
@@ -142,11 +226,31 @@ class LeanSegmentWriter(SegmentWriter):
             raise RuntimeError("the per-document writer is still open")
         return _PerDocumentReader(self.storage, self.get_segment())
 
+    def _flush_segment(self) -> None:
+        """Whoosh's ``_flush_segment``, its postings given to the postings writer a block at a time."""
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        fieldwriter, current = self.fieldwriter, None
+        for fieldname, text, docnums, weights, values in self.pool.iter_terms():
+            if fieldname != current:
+                if current is not None:
+                    fieldwriter.finish_field()
+                fieldwriter.start_field(fieldname, self.schema[fieldname])
+                current, field_lengths = fieldname, _field_lengths(lengths, fieldname, self.docnum)
+            fieldwriter.start_term(text)
+            _add_term_postings(fieldwriter._postwriter, docnums, weights, values, field_lengths)
+            fieldwriter.finish_term()
+        if current is not None:
+            fieldwriter.finish_field()
+        fieldwriter.close()
+        if lengths is not None:
+            lengths.close()
+
     def add_document(self, **fields) -> None:
         """Whoosh's ``add_document`` (for fields without term vectors), taking a field's analysis
         from its value when that is Analysed."""
         self._check_state()
-        docnum, add_post = self.docnum, self.pool.add
+        docnum, pool = self.docnum, self.pool
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(self.schema, fieldnames)
@@ -161,13 +265,12 @@ class LeanSegmentWriter(SegmentWriter):
                 length = 0
                 if field.indexed:
                     boost = self._field_boost(fields, fieldname, docboost)
-                    for text, frequency, weight, encoded in analysed.postings if analysed else field.index(value):
-                        length += frequency if field.scorable else 0
-                        add_post((fieldname, text, docnum, weight * boost, encoded))
+                    postings = analysed.postings if analysed else field.index(value)
+                    frequencies = pool.add_field(fieldname, docnum, postings, boost)
+                    length = frequencies if field.scorable else 0
                 if field.separate_spelling():
-                    spelling_field = field.spelling_fieldname(fieldname)
-                    for word in analysed.spelling if analysed else field.spellable_words(value):
-                        add_post((spelling_field, utf8encode(word)[0], 0, 1, None))
+                    words = analysed.spelling if analysed else field.spellable_words(value)
+                    pool.add_spelling(field.spelling_fieldname(fieldname), words)
                 stored = fields.get(f"_stored_{fieldname}", value)
                 self.perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
                 if field.column_type and stored is not None:
