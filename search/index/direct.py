@@ -270,6 +270,10 @@ class Computation:
         info = self._info(fieldname, term)
         if info.is_inlined():
             raise _Unsupported
+        if self.segment.arrays is not None:
+            found = self.segment.arrays.word_positions(info.extent()[0], documents)
+            if found is not None:
+                return found
         start = info.extent()[0] + POSTINGS_HEADER
         cache = self.segment.cache
         key = (self.segment.name, fieldname, term, "positions")

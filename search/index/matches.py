@@ -14,6 +14,7 @@ import threading
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from whoosh import matching
@@ -25,6 +26,7 @@ from whoosh.util.numeric import _length_byte_cache
 
 from search.index.mapped import MappedFile
 from search.index.postings import Postings, PostingsCache, read_positions, read_postings, term_postings
+from search.index.term_arrays import TermArrays
 from search.query import QueryTooSlow
 
 _LENGTHS = np.array(_length_byte_cache, dtype=np.float64)
@@ -62,22 +64,31 @@ class SegmentData:
     name: str = ""
     """The segment's id ("" for an index without segments)."""
     cache: PostingsCache | None = None
+    arrays: TermArrays | None = None
+    """The segment's postings as arrays (search.index.term_arrays), where it has them."""
 
     @classmethod
-    def of(cls, reader, cache: PostingsCache | None = None) -> SegmentData:
+    def of(cls, reader, cache: PostingsCache | None = None, folder: Path | None = None) -> SegmentData:
         """The segment's deleted documents and the lengths of its scored fields, read now (when the
-        snapshot opens) so that searches only read them; ``cache`` keeps long postings decoded."""
+        snapshot opens) so that searches only read them; ``cache`` keeps long postings decoded;
+        ``folder``: the index's, where the segment's term arrays are (if it has them)."""
         deleted = np.zeros(reader.doc_count_all(), dtype=bool)
         deleted[list(reader.deleted_docs_set)] = True
         lengths = {name: _field_lengths(reader, name) for name, field_type in reader.schema.items()
                    if field_type.scorable}
+        name = reader.segment().segment_id() if reader.segment() is not None else ""
         return cls(reader, deleted, isinstance(reader._terms._postfile, (BufferFile, MappedFile)),
                    {name: found for name, found in lengths.items() if found is not None}, bool(deleted.any()),
-                   reader.segment().segment_id() if reader.segment() is not None else "", cache)
+                   name, cache, TermArrays.load(folder, name) if name and folder is not None else None)
 
     def postings(self, fieldname: str, term: bytes, info, reading) -> Postings:
         """Every posting of a term present in the segment (``info``: its W3TermInfo), deleted documents
         included; ``reading`` is held while the segment's files are read."""
+        if self.arrays is not None and not info.is_inlined():
+            found = self.arrays.postings(info.extent()[0])
+            if found is not None:
+                return found
+
         def read() -> Postings:
             with reading:
                 return term_postings(self.reader, fieldname, term, info)
@@ -193,6 +204,9 @@ class _Evaluation:
         found = self.run(matcher.child, False)
 
         def positions(leaf, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            found = self.segment.arrays.word_positions(leaf._startoffset, documents) if self.segment.arrays is not None else None
+            if found is not None:
+                return found
             with nullcontext() if self.segment.mapped else self.lock:
                 return read_positions(leaf._postfile, leaf._baseoffset, documents)
 

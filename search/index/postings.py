@@ -191,17 +191,29 @@ def _whole_block(data: bytes) -> tuple:
 
 
 def _positions(values: list[bytes], owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Whoosh's Positions values (a count, then a pickled list of position deltas, its STOP opcode
-    sometimes left off) decoded all at once: the lists' pickles are joined into one list of lists."""
+    """(owner of each position, position) for Positions values, each owned by ``owners[i]``."""
     if not values:
         return owners, np.zeros(0, dtype=np.int64)
+    counts, positions = positions_of(values)
+    return np.repeat(owners, counts), positions
+
+
+def positions_of(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Whoosh's Positions values (a count, then a pickled list of position deltas, its STOP opcode
+    sometimes left off) decoded all at once, the lists' pickles joined into one list of lists: how
+    many positions each value holds, and all of them, value after value."""
+    if not values:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     bodies = [value[_POSITIONS_FRONT:-1] if value.endswith(b".") else value[_POSITIONS_FRONT:] for value in values]
     deltas = pickle.loads(b"\x80\x02](" + b"".join(bodies) + b"e.")
     counts = np.fromiter((len(d) for d in deltas), dtype=np.int64, count=len(deltas))
     flat = np.fromiter(itertools.chain.from_iterable(deltas), dtype=np.int64, count=int(counts.sum()))
     running = np.cumsum(flat)
-    before = np.repeat(running[np.cumsum(counts) - counts] - flat[np.cumsum(counts) - counts], counts)
-    return np.repeat(owners, counts), running - before
+    firsts = np.cumsum(counts) - counts
+    nonempty = counts > 0
+    before = np.zeros(len(counts), dtype=np.int64)
+    before[nonempty] = running[firsts[nonempty]] - flat[firsts[nonempty]]
+    return counts, running - np.repeat(before, counts)
 
 
 def _decode_block(block: bytes) -> tuple[np.ndarray, np.ndarray]:

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
+
+from search.index.term_arrays import TermArraysWriter
 
 Posting = tuple[str, bytes, int, float, bytes | None]
 """What Whoosh's writer pools: (field name, term, document number, weight, encoded value)."""
@@ -218,6 +221,8 @@ class LeanSegmentWriter(SegmentWriter):
 
     def __init__(self, index, **kwargs) -> None:
         super().__init__(index, **kwargs)
+        self.arrays: TermArraysWriter | None = None
+        """The terms of the segment being written, for search.index.term_arrays."""
         self.pool = CompactPool({field.spelling_fieldname(name) for name, field in self.schema.items()
                                  if field.separate_spelling()})
 
@@ -231,13 +236,18 @@ class LeanSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         lengths = self.per_document_reader() if self.codec.length_stats else None
         fieldwriter, current = self.fieldwriter, None
+        self.arrays = arrays = TermArraysWriter()
         for fieldname, text, docnums, weights, values in self.pool.iter_terms():
             if fieldname != current:
                 if current is not None:
                     fieldwriter.finish_field()
                 fieldwriter.start_field(fieldname, self.schema[fieldname])
                 current, field_lengths = fieldname, _field_lengths(lengths, fieldname, self.docnum)
+                kept = fieldname not in self.pool.spelling_fields  # a spelling word's postings are never read
+                positional = self.schema[fieldname].format.supports("positions")
             fieldwriter.start_term(text)
+            if kept:
+                arrays.add(fieldwriter._postwriter._startoffset, docnums, weights, values if positional else None)
             _add_term_postings(fieldwriter._postwriter, docnums, weights, values, field_lengths)
             fieldwriter.finish_term()
         if current is not None:
@@ -245,6 +255,14 @@ class LeanSegmentWriter(SegmentWriter):
         fieldwriter.close()
         if lengths is not None:
             lengths.close()
+
+    def _assemble_segment(self) -> None:
+        """Whoosh's, then the segment's term arrays saved beside it (before the commit lists it)."""
+        super()._assemble_segment()
+        folder = getattr(self.storage, "folder", None)
+        if self.arrays is not None and folder is not None:
+            self.arrays.save(Path(folder), self.get_segment().segment_id())
+        self.arrays = None
 
     def add_document(self, **fields) -> None:
         """Whoosh's ``add_document`` (for fields without term vectors), taking a field's analysis

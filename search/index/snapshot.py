@@ -104,7 +104,7 @@ def open_snapshot(store: IndexStore, path: Path, previous: Snapshot | None = Non
         known = previous.columns if same else {}
         cache = previous.postings_cache if same else PostingsCache()
         leaves = searcher.leaf_searchers()
-        segments = tuple(SegmentData.of(part.reader(), cache) for part, _ in leaves)
+        segments = tuple(SegmentData.of(part.reader(), cache, path) for part, _ in leaves)
         names = [segment.name for segment in segments]
         columns = {name: known.get(name) or segment_columns(part.reader(), path)
                    for name, (part, _) in zip(names, leaves)}
