@@ -76,6 +76,13 @@ def test_a_segment_whose_arrays_are_missing_or_damaged_is_read_from_its_blocks(m
     prefix = segment.segment().segment_id()
     assert TermArrays.load(folder, prefix) is not None
     assert TermArrays.load(tmp_path, prefix) is None  # no files
-    (tmp_path / f"{prefix}.arr_format.json").write_text('{"format": 1}')
-    assert TermArrays.load(tmp_path, prefix) is None  # the marker without the arrays
+    marker = (folder / f"{prefix}.arr_format.json").read_text()
+    (tmp_path / f"{prefix}.arr_format.json").write_text(marker)
+    assert TermArrays.load(tmp_path, prefix) is None  # the marker without the data
+    (tmp_path / f"{prefix}.arr_data").write_bytes((folder / f"{prefix}.arr_data").read_bytes()[:-4])
+    assert TermArrays.load(tmp_path, prefix) is None  # the data cut short
+    (tmp_path / f"{prefix}.arr_data").write_bytes((folder / f"{prefix}.arr_data").read_bytes())
+    assert TermArrays.load(tmp_path, prefix) is not None
+    (tmp_path / f"{prefix}.arr_format.json").write_text(marker.replace('"format": 2', '"format": 1'))
+    assert TermArrays.load(tmp_path, prefix) is None  # another format
     assert TermArrays.load(folder, "MAIN_nosuchsegment") is None

@@ -27,6 +27,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
+
 LEAD_WORDS = 60
 MIN_WORDS = 12
 """A text shorter than this is too short to call a copy of anything."""
@@ -37,6 +39,8 @@ ROWS = BINS // BANDS
 NEAR = 0.9
 """The share of shingles two texts must have in common to be copies."""
 _EMPTY = 1 << 64
+_UNSET = np.uint64((1 << 64) - 1)
+"""An empty bin in numpy's unsigned 64 bits: above any bin's value (a hash divided by BINS)."""
 _SPREAD = 0x9E3779B97F4A7C15
 """Added per step when an empty bin borrows the next bin's value (rotation densification)."""
 
@@ -103,12 +107,13 @@ def fingerprint(text: str) -> Fingerprint | None:
     lead = _lead_key(words)
     if len(words) <= LEAD_WORDS:
         return Fingerprint(lead, ())  # all lead: only the same text is a copy of it
-    bins = [_EMPTY] * BINS
-    for start in range(len(words) - SHINGLE_WORDS + 1):
-        value = _hash(" ".join(words[start:start + SHINGLE_WORDS]).encode("utf-8"))
-        slot, rest = value % BINS, value // BINS
-        if rest < bins[slot]:
-            bins[slot] = rest
+    # each shingle's 64-bit hash (as _hash makes it): its bin, and the rest kept if the least there
+    digests = b"".join([hashlib.blake2b(" ".join(words[start:start + SHINGLE_WORDS]).encode("utf-8"), digest_size=8).digest()
+                        for start in range(len(words) - SHINGLE_WORDS + 1)])
+    values = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
+    least = np.full(BINS, _UNSET, dtype=np.uint64)
+    np.minimum.at(least, values % np.uint64(BINS), values // np.uint64(BINS))
+    bins = [_EMPTY if value == _UNSET else value for value in least.tolist()]
     hashed = bins[:]
     for i in range(BINS):
         if hashed[i] == _EMPTY:

@@ -27,6 +27,7 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
+from search.index.analysis import analyse
 from search.index.term_arrays import TermArraysWriter
 
 Posting = tuple[str, bytes, int, float, bytes | None]
@@ -46,7 +47,11 @@ class Analysed:
 
     @classmethod
     def of(cls, field, value: str) -> Analysed:
-        return cls(value, list(field.index(value)), list(field.spellable_words(value)) if field.separate_spelling() else [])
+        spelling = field.separate_spelling()
+        done = analyse(field, value, spelling) if isinstance(value, str) else None
+        if done is not None:
+            return cls(value, *done)
+        return cls(value, list(field.index(value)), list(field.spellable_words(value)) if spelling else [])
 
 
 class _TermPostings:

@@ -1,4 +1,4 @@
-"""A segment's postings as plain arrays beside it, read by slicing a memory map.
+"""A segment's postings as plain arrays beside it, read without decoding.
 
 Whoosh keeps a term's postings in pickled, compressed blocks of 128: reading a common word means
 decompressing and unpickling hundreds of blocks, and a phrase unpickles every word position of
@@ -12,9 +12,11 @@ them here, in the order it writes the terms:
 - ``position_ends``: where each posting's word positions end in ``positions`` (fields without
   positions add none).
 
-A search reads a term from here when its segment has the files, else from Whoosh's blocks (an
-index written by an earlier version). The files are named for the segment (``<segment>.arr_*``), so
-that Whoosh deletes them with it, and are written before the segment is listed in the index.
+They are saved one after another in ``<segment>.arr_data``, then ``<segment>.arr_format.json``
+says where each is (its presence says the data is whole). A search reads a term from here when its
+segment has them, else from Whoosh's blocks (an index written by an earlier version). The files are
+named for the segment, so that Whoosh deletes them with it, and are written before the segment is
+listed in the index.
 """
 
 from __future__ import annotations
@@ -23,19 +25,18 @@ import json
 import os
 import secrets
 from array import array
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from search.index.postings import Postings, positions_of
 
-FORMAT = 1
+FORMAT = 2
 ARRAYS = ("terms", "starts", "ids", "weights", "position_ends", "positions")
 
 
-def _name(prefix: str, what: str) -> str:
-    return f"{prefix}.arr_{what}.npy"
+def _data(prefix: str) -> str:
+    return f"{prefix}.arr_data"
 
 
 def _marker(prefix: str) -> str:
@@ -79,10 +80,20 @@ class TermArraysWriter:
         }
 
     def save(self, folder: Path, prefix: str) -> None:
-        for what, array in self.arrays().items():
-            _write_atomically(folder, prefix, _name(prefix, what), lambda out, array=array: np.save(out, array))
+        """One file of the arrays one after another, then the marker saying where each is."""
+        layout, at = {}, 0
+        arrays = self.arrays()
+        for what, array in arrays.items():
+            layout[what] = [at, len(array), array.dtype.str]
+            at += array.nbytes
+
+        def write(out) -> None:
+            for array in arrays.values():
+                out.write(array.tobytes())
+
+        _write_atomically(folder, prefix, _data(prefix), write)
         _write_atomically(folder, prefix, _marker(prefix),
-                          lambda out: out.write(json.dumps({"format": FORMAT}).encode("utf-8")))
+                          lambda out: out.write(json.dumps({"format": FORMAT, "arrays": layout}).encode("utf-8")))
 
 
 def _write_atomically(folder: Path, prefix: str, name: str, write) -> None:
@@ -96,26 +107,46 @@ def _write_atomically(folder: Path, prefix: str, name: str, write) -> None:
         temporary.unlink(missing_ok=True)
 
 
-@dataclass(frozen=True)
 class TermArrays:
-    """The arrays of one segment, memory-mapped."""
+    """The arrays of one segment. The terms and their starts are memory-mapped (a look-up touches a
+    few pages of them); a term's postings and positions are read from the file when wanted, into
+    the search's own memory: pages of the operating system's cache, shared by every process, rather
+    than pages mapped into each (which would count in each worker's resident memory)."""
 
-    terms: np.ndarray
-    starts: np.ndarray
-    ids: np.ndarray
-    weights: np.ndarray
-    position_ends: np.ndarray
-    positions: np.ndarray
+    def __init__(self, path: Path, layout: dict[str, list]) -> None:
+        self.path = path
+        self.layout = {what: (int(at), int(count), np.dtype(kind)) for what, (at, count, kind) in layout.items()}
+        self.terms, self.starts = self._mapped("terms"), self._mapped("starts")
+
+    def _mapped(self, what: str) -> np.ndarray:
+        at, count, kind = self.layout[what]
+        if not count:
+            return np.zeros(0, dtype=kind)
+        return np.memmap(self.path, dtype=kind, mode="r", offset=at, shape=(count,))
 
     @classmethod
     def load(cls, folder: Path, prefix: str) -> TermArrays | None:
         """The segment's arrays, or None when it has none (or they are of another format)."""
         try:
-            if json.loads((folder / _marker(prefix)).read_text(encoding="utf-8")).get("format") != FORMAT:
+            marker = json.loads((folder / _marker(prefix)).read_text(encoding="utf-8"))
+            if marker.get("format") != FORMAT or set(marker["arrays"]) != set(ARRAYS):
                 return None
-            return cls(**{what: np.load(folder / _name(prefix, what), mmap_mode="r") for what in ARRAYS})
-        except (OSError, ValueError):
+            path = folder / _data(prefix)
+            arrays = cls(path, marker["arrays"])
+            if path.stat().st_size != sum(count * kind.itemsize for _, count, kind in arrays.layout.values()):
+                return None
+            return arrays
+        except (OSError, ValueError, KeyError, TypeError):
             return None
+
+    def _read(self, fd: int, what: str, start: int, stop: int) -> np.ndarray:
+        at, count, kind = self.layout[what]
+        size = kind.itemsize
+        wanted = (stop - start) * size
+        data = os.pread(fd, wanted, at + start * size) if wanted > 0 else b""
+        if len(data) != wanted:
+            raise OSError(f"{self.path} ends before its {what} do")
+        return np.frombuffer(data, dtype=kind)
 
     def _span(self, offset: int) -> tuple[int, int] | None:
         at = int(np.searchsorted(self.terms, offset))
@@ -129,7 +160,12 @@ class TermArrays:
         if span is None:
             return None
         start, end = span
-        return Postings(np.asarray(self.ids[start:end]), self.weights[start:end].astype(np.float64))
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            ids, weights = self._read(fd, "ids", start, end), self._read(fd, "weights", start, end)
+        finally:
+            os.close(fd)
+        return Postings(ids, weights.astype(np.float64))
 
     def word_positions(self, offset: int, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """As ``postings.read_positions``: (index into ``documents``, position) pairs of the term's
@@ -138,17 +174,25 @@ class TermArrays:
         if span is None:
             return None
         start, end = span
-        ids = np.asarray(self.ids[start:end])
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            ids = self._read(fd, "ids", start, end)
+            ends = self._read(fd, "position_ends", max(start - 1, 0), end)  # the end before the term's first
+            first = int(ends[0]) if start > 0 else 0
+            ends = ends[1:] if start > 0 else ends
+            positions = self._read(fd, "positions", first, int(ends[-1]) if len(ends) else first)
+        finally:
+            os.close(fd)
         at = np.searchsorted(ids, documents)
         np.minimum(at, max(len(ids) - 1, 0), out=at)
         wanted = np.flatnonzero(ids[at] == documents) if len(ids) else np.zeros(0, dtype=np.int64)
-        postings = start + at[wanted]
-        ends = np.asarray(self.position_ends[postings])
-        begins = np.where(postings > 0, np.asarray(self.position_ends[np.maximum(postings - 1, 0)]), 0)
-        counts = ends - begins
+        chosen = at[wanted]
+        stops = ends[chosen] - first
+        begins = np.where(chosen > 0, ends[np.maximum(chosen - 1, 0)] - first, 0)
+        counts = stops - begins
         total = int(counts.sum())
         owners = np.repeat(wanted, counts)
         if not total:
             return owners, np.zeros(0, dtype=np.int64)
         into = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts) + np.repeat(begins, counts)
-        return owners, np.asarray(self.positions[into]).astype(np.int64)
+        return owners, positions[into].astype(np.int64)
