@@ -87,7 +87,7 @@ def test_what_a_killed_run_left_is_removed_by_the_next_and_listed(tmp_path, kill
     left = {p.name for p in store.root.iterdir()}
     assert left == {"current", "write.lock", served.name}
     # a table of contents, segments and their columns (search.index.columns)
-    assert {name.split(".")[-1] for name in os.listdir(served)} <= {"toc", "seg", "npy", "json", "MAIN_WRITELOCK"}
+    assert {name.split(".")[-1] for name in os.listdir(served)} <= {"toc", "seg", "npy", "json", "arr_data", "MAIN_WRITELOCK"}
     search = SearchIndex(store.root)
     assert search.count() == 2 and search.article("id1").title == "Story 1"
 
