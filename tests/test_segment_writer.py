@@ -121,3 +121,20 @@ def held_while_adding(folder, writer_class) -> int:
 def test_the_pooled_postings_take_a_third_of_the_memory_of_whooshs_pool(tmp_path):
     ours, whooshs = held_while_adding(tmp_path / "lean", LeanSegmentWriter), held_while_adding(tmp_path / "whoosh", SegmentWriter)
     assert ours < whooshs / 3, (ours, whooshs)
+
+
+def test_small_blocks_are_written_uncompressed_and_read_back(tmp_path):
+    import io
+    import pickle
+
+    ix = write(tmp_path / "lean", LeanSegmentWriter, [300])
+    levels = {}
+    with ix.reader() as reader:
+        for fieldname, term in [("id", b"id7"), ("text", b"harbour")]:
+            info = reader._terms.term_info(fieldname, term)
+            postfile = reader._terms._postfile
+            start = info.extent()[0] + 4  # after the postings' header
+            length = abs(postfile.get_int(start))
+            _, _, _, levels[fieldname], _, _ = pickle.load(io.BytesIO(postfile.get(start + 4, length)))
+    assert levels == {"id": 0, "text": 3}  # one posting: not compressed; 128 of a common word: compressed
+    assert digest(ix) == digest(write(tmp_path / "whoosh", SegmentWriter, [300]))

@@ -17,14 +17,17 @@ did on the test documents of tests/test_segment_writer.py).
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from pickle import dumps
 from typing import Iterator
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3PerDocReader, _lenfield
 from whoosh.system import pack_uint
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.index.analysis import analyse
@@ -219,6 +222,34 @@ def _add_term_postings(postwriter, docnums: list[int], weights: list[float], val
             postwriter._write_block()
 
 
+COMPRESS_FROM = 128
+"""A block of postings is compressed when its pickle holds at least this many bytes. Whoosh means
+not to compress one under 20 bytes but compresses every one (its check is overwritten on the next
+line): most of a segment's blocks hold one posting (an id, a copy token, a rare word), some 30
+bytes that zlib makes no smaller, and compressing them was the writer's largest single cost. The
+level a block was compressed with is written in it: readers decompress only those compressed."""
+
+
+def _write_block(postwriter, last: bool = False) -> None:
+    """W3PostingsWriter._write_block, compressing only blocks of COMPRESS_FROM bytes or more."""
+    if not postwriter._blockcount:
+        postwriter._postfile.write(WHOOSH3_HEADER_MAGIC)
+    postwriter._terminfo.add_block(postwriter)
+    databytes = dumps((postwriter._mini_ids(), postwriter._mini_weights(), postwriter._mini_values()), 2)
+    compression = postwriter._compression if len(databytes) >= COMPRESS_FROM else 0
+    if compression:
+        databytes = zlib.compress(databytes, compression)
+    ids = postwriter._ids
+    infobytes = dumps((len(ids), ids[-1], postwriter._maxweight, compression,
+                       length_to_byte(postwriter._minlength), length_to_byte(postwriter._maxlength)), 2)
+    length = len(infobytes) + len(databytes)
+    postwriter._postfile.write_int(-length if last else length)  # the last block's length is negative
+    postwriter._postfile.write(infobytes)
+    postwriter._postfile.write(databytes)
+    postwriter._blockcount += 1
+    postwriter._new_block()
+
+
 class LeanSegmentWriter(SegmentWriter):
     """A Whoosh SegmentWriter (same arguments, same files written) with the compact pool and the
     per-document reader above, whose ``add_document`` takes Analysed values. ``limitmb`` no longer
@@ -226,6 +257,14 @@ class LeanSegmentWriter(SegmentWriter):
 
     def __init__(self, index, **kwargs) -> None:
         super().__init__(index, **kwargs)
+        start_field = self.fieldwriter.start_field
+
+        def starting_field(fieldname, fieldobj) -> None:
+            start_field(fieldname, fieldobj)
+            postwriter = self.fieldwriter._postwriter
+            postwriter._write_block = partial(_write_block, postwriter)
+
+        self.fieldwriter.start_field = starting_field
         self.arrays: TermArraysWriter | None = None
         """The terms of the segment being written, for search.index.term_arrays."""
         self.pool = CompactPool({field.spelling_fieldname(name) for name, field in self.schema.items()
