@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import numpy as np
 
 from search.index.postings import term_postings
 from search.index.schema import FACET_FIELDS
+from search.index.segment_files import save_beside
 
 FORMAT = 1
 """Bumped when the files change shape: columns of another format are rebuilt."""
@@ -165,18 +164,7 @@ def _save(folder: Path, prefix: str, columns: SegmentColumns) -> None:
     for field, facet in columns.facets.items():
         arrays[f"{field}.offsets"], arrays[f"{field}.values"] = facet.offsets, facet.values
     for what, name in _names(prefix, columns.copies is not None).items():
-        _write_atomically(folder, prefix, name, lambda out, array=arrays[what]: np.save(out, np.asarray(array)))
+        save_beside(folder, prefix, name, lambda out, array=arrays[what]: np.save(out, np.asarray(array)))
     dictionary = {"format": FORMAT, "spellings": {field: list(f.spellings) for field, f in columns.facets.items()}}
-    _write_atomically(folder, prefix, _dictionary_name(prefix),
-                      lambda out: out.write(json.dumps(dictionary, ensure_ascii=False).encode("utf-8")))
-
-
-def _write_atomically(folder: Path, prefix: str, name: str, write) -> None:
-    # The temporary name is one of the segment's, so that Whoosh removes it with the segment if left behind.
-    temporary = folder / f"{prefix}.col_tmp{secrets.token_hex(4)}"
-    try:
-        with open(temporary, "wb") as out:
-            write(out)
-        os.replace(temporary, folder / name)
-    finally:
-        temporary.unlink(missing_ok=True)
+    save_beside(folder, prefix, _dictionary_name(prefix),
+                lambda out: out.write(json.dumps(dictionary, ensure_ascii=False).encode("utf-8")))

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from array import array
 from pathlib import Path
 
 import numpy as np
 
 from search.index.postings import Postings, positions_of
+from search.index.segment_files import save_beside
 
 FORMAT = 2
 ARRAYS = ("terms", "starts", "ids", "weights", "position_ends", "positions")
@@ -91,20 +91,9 @@ class TermArraysWriter:
             for array in arrays.values():
                 out.write(array.tobytes())
 
-        _write_atomically(folder, prefix, _data(prefix), write)
-        _write_atomically(folder, prefix, _marker(prefix),
-                          lambda out: out.write(json.dumps({"format": FORMAT, "arrays": layout}).encode("utf-8")))
-
-
-def _write_atomically(folder: Path, prefix: str, name: str, write) -> None:
-    # The temporary name is one of the segment's, so that Whoosh removes it with the segment if left behind.
-    temporary = folder / f"{prefix}.arr_tmp{secrets.token_hex(4)}"
-    try:
-        with open(temporary, "wb") as out:
-            write(out)
-        os.replace(temporary, folder / name)
-    finally:
-        temporary.unlink(missing_ok=True)
+        save_beside(folder, prefix, _data(prefix), write)
+        save_beside(folder, prefix, _marker(prefix),
+                    lambda out: out.write(json.dumps({"format": FORMAT, "arrays": layout}).encode("utf-8")))
 
 
 class TermArrays:
