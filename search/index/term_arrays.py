@@ -25,6 +25,7 @@ import json
 import os
 from array import array
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -137,41 +138,39 @@ class TermArrays:
             raise OSError(f"{self.path} ends before its {what} do")
         return np.frombuffer(data, dtype=kind)
 
-    def _span(self, offset: int) -> tuple[int, int] | None:
+    def _term(self, offset: int, read: Callable[[int, int, int], tuple]) -> tuple | None:
+        """``read(file, start, end)`` for the term at ``offset`` of the postings file, its postings
+        being ``start`` to ``end`` of the arrays; None when the term is not here."""
         at = int(np.searchsorted(self.terms, offset))
         if at == len(self.terms) or self.terms[at] != offset:
             return None
-        return int(self.starts[at]), int(self.starts[at + 1])
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            return read(fd, int(self.starts[at]), int(self.starts[at + 1]))
+        finally:
+            os.close(fd)
 
     def postings(self, offset: int) -> Postings | None:
         """The postings of the term at ``offset`` of the postings file (None: not here)."""
-        span = self._span(offset)
-        if span is None:
-            return None
-        start, end = span
-        fd = os.open(self.path, os.O_RDONLY)
-        try:
-            ids, weights = self._read(fd, "ids", start, end), self._read(fd, "weights", start, end)
-        finally:
-            os.close(fd)
-        return Postings(ids, weights.astype(np.float64))
+        found = self._term(offset, lambda fd, start, end: (self._read(fd, "ids", start, end),
+                                                           self._read(fd, "weights", start, end)))
+        return None if found is None else Postings(found[0], found[1].astype(np.float64))
+
+    def _positions(self, fd: int, start: int, end: int) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+        """A term's (ids, index of its first position, end of each posting's positions, positions)."""
+        ids = self._read(fd, "ids", start, end)
+        ends = self._read(fd, "position_ends", max(start - 1, 0), end)  # and the end before the term's first
+        first = int(ends[0]) if start > 0 else 0
+        ends = ends[1:] if start > 0 else ends
+        return ids, first, ends, self._read(fd, "positions", first, int(ends[-1]) if len(ends) else first)
 
     def word_positions(self, offset: int, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """As ``postings.read_positions``: (index into ``documents``, position) pairs of the term's
         words in those of its documents (ascending); None when the term is not here."""
-        span = self._span(offset)
-        if span is None:
+        found = self._term(offset, self._positions)
+        if found is None:
             return None
-        start, end = span
-        fd = os.open(self.path, os.O_RDONLY)
-        try:
-            ids = self._read(fd, "ids", start, end)
-            ends = self._read(fd, "position_ends", max(start - 1, 0), end)  # the end before the term's first
-            first = int(ends[0]) if start > 0 else 0
-            ends = ends[1:] if start > 0 else ends
-            positions = self._read(fd, "positions", first, int(ends[-1]) if len(ends) else first)
-        finally:
-            os.close(fd)
+        ids, first, ends, positions = found
         at = np.searchsorted(ids, documents)
         np.minimum(at, max(len(ids) - 1, 0), out=at)
         wanted = np.flatnonzero(ids[at] == documents) if len(ids) else np.zeros(0, dtype=np.int64)
