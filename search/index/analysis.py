@@ -59,7 +59,7 @@ def analyse(field, value: str, spelling: bool) -> tuple[Postings, list[str]] | N
     if plan is None:
         return None
     pattern, stoplist, shortest, stemmer, unstemmed, format_, known = plan
-    words = [word for word in map(str.lower, pattern.findall(value))]
+    words = list(map(str.lower, pattern.findall(value)))
     kept = [(at, word) for at, word in enumerate(words) if len(word) >= shortest and word not in stoplist]
     positions: dict[str, list[int]] = {}
     if kept:
