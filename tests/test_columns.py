@@ -35,6 +35,19 @@ def test_an_update_writes_the_columns_of_its_segments_before_anyone_searches(tmp
     assert SearchIndex(store.root).search(SearchRequest(q="ferry")).total == 3
 
 
+def test_an_update_opens_only_the_segments_whose_columns_are_missing(tmp_path, monkeypatch):
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [article(1), article(2)])
+    first = {segment.segment_id() for segment in store.open()._segments()}
+    built, looked_at = [], []
+    real_build, real_load = module.build_columns, module._load
+    monkeypatch.setattr(module, "build_columns", lambda reader: built.append(reader.segment().segment_id()) or real_build(reader))
+    monkeypatch.setattr(module, "_load", lambda folder, prefix, *rest: looked_at.append(prefix) or real_load(folder, prefix, *rest))
+    update_index(store, [article(3)])
+    assert len(built) == 1 and built[0] not in first and looked_at == built
+    assert {name.split(".")[0] for name in column_files(store)} == first | set(built)
+
+
 def test_missing_columns_are_built_by_the_first_search_and_saved(tmp_path):
     store = IndexStore(tmp_path / "index")
     update_index(store, [article(1), article(2, people=["Bo Chan"])])

@@ -253,3 +253,36 @@ def test_the_finish_step_runs_in_the_workers_and_a_failing_one_is_reported(tmp_p
     assert failure.reason == "extraction failed: ValueError: cannot prepare this one"
     assert [origin for _, origin in results] == [d.origin for d in docs if d.origin != "r#L5"]
     assert os.getpid() not in {pid for pid, _ in results}
+
+
+THREADED_PROBE = """
+import ctypes, os
+import search, numpy  # the package first, as every entry point imports it
+flag = ctypes.c_char.in_dll(ctypes.CDLL(None), "__libc_single_threaded")
+print(flag.value == b"\\x01", len(os.listdir("/proc/self/task")))
+"""
+
+
+def _threaded_probe(**environment: str) -> str:
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"} | environment
+    return subprocess.run([sys.executable, "-c", THREADED_PROBE], env=env, capture_output=True, text=True,
+                          check=True).stdout.split()
+
+
+def test_the_package_keeps_numpy_from_starting_threads():
+    # A process that has had a second thread (OpenBLAS's pool, started as numpy loads) stays
+    # "threaded" for glibc's allocator, and so do the extraction workers forked from it: every
+    # malloc of the model then takes the locked path. The package asks for one BLAS thread first.
+    import ctypes
+    import pytest
+
+    try:
+        ctypes.c_char.in_dll(ctypes.CDLL(None), "__libc_single_threaded")
+    except (OSError, ValueError):
+        pytest.skip("not glibc 2.32 or later: no __libc_single_threaded to read")
+    assert _threaded_probe() == ["True", "1"]
+    # A setting of the user's own is kept (and then numpy does start its threads)
+    assert _threaded_probe(OPENBLAS_NUM_THREADS="2") == ["False", "2"]

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from whoosh.index import TOC
+from whoosh.reading import SegmentReader
 
 from search.index.postings import term_postings
 from search.index.schema import FACET_FIELDS
@@ -71,10 +73,16 @@ def segment_columns(reader, folder: Path) -> SegmentColumns:
 
 def save_columns(index) -> None:
     """Write the columns of every segment of a Whoosh index's latest state that has none yet (after
-    a commit, so that searches find them ready)."""
-    with index.reader() as reader:
-        for segment, _ in reader.leaf_readers():
-            segment_columns(segment, Path(index.storage.folder))
+    a commit, so that searches find them ready). Only those segments are opened: at a million
+    articles, opening all 200 and loading their columns after every batch took 0.3 s."""
+    folder = Path(index.storage.folder)
+    for segment in TOC.read(index.storage, index.indexname).segments:
+        if not _saved(folder, segment.segment_id()):
+            reader = SegmentReader(index.storage, index.schema, segment)
+            try:
+                segment_columns(reader, folder)
+            finally:
+                reader.close()
 
 
 def build_columns(reader) -> SegmentColumns:
@@ -144,6 +152,14 @@ def _names(prefix: str, with_copies: bool) -> dict[str, str]:
 def _dictionary_name(prefix: str) -> str:
     """The file listing the facet values; written last, so that its presence says the rest is whole."""
     return f"{prefix}.col_spellings.json"
+
+
+def _saved(folder: Path, prefix: str) -> bool:
+    """Whether a segment's columns are saved in this format (its dictionary, written last, says so)."""
+    try:
+        return json.loads((folder / _dictionary_name(prefix)).read_text(encoding="utf-8")).get("format") == FORMAT
+    except (OSError, ValueError):
+        return False
 
 
 def _load(folder: Path, prefix: str, with_copies: bool) -> SegmentColumns | None:

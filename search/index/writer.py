@@ -25,7 +25,7 @@ def known_fingerprints(store: IndexStore) -> dict[str, str]:
     current = store.current()
     if current is None:
         return {}
-    with store.reading(current), store.open(current).searcher() as searcher:
+    with store.reading(current), store.open(current, mapped=False).searcher() as searcher:
         return {
             fields["origin"]: fields.get("fingerprint", "")
             for fields in searcher.all_stored_fields()
@@ -195,7 +195,7 @@ def update_index(store: IndexStore, articles: Iterable[Article | PreparedArticle
     with store.writing():
         current = store.ensure_current()
         with store.reading(current):
-            index = store.open(current)
+            index = store.open(current, mapped=False)
             index.reader().close()  # damaged segments are found now, not in the middle of the run
         return _write(index, articles)
 
@@ -215,7 +215,7 @@ def rebuild_index(store: IndexStore, articles: Iterable[Article | PreparedArticl
         previous = store.current(dangling_ok=True)  # a damaged index is what a rebuild mends
         building = store.new_generation()
         try:
-            count = _write(store.open(building), articles)
+            count = _write(store.open(building, mapped=False), articles)
             if count == 0 and not allow_empty:
                 raise EmptyRebuild("no article could be read: the previous index is kept")
             store.publish(building)
