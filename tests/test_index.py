@@ -152,7 +152,7 @@ def test_an_open_search_index_sees_updates_and_their_facets(tmp_path):
     assert {f.value: f.count for f in result.facets["places"]} == {"Minsk": 2, "Vilnius": 1}
 
 
-COMMITTED = re.compile(r"^(_MAIN_\d+\.toc|MAIN_\w+\.seg|MAIN_\w+\.col_\w+\.(npy|json)|MAIN_\w+\.arr_(data|format\.json)|MAIN_WRITELOCK)$")
+COMMITTED = re.compile(r"^(_MAIN_\d+\.toc|MAIN_\w+\.seg|MAIN_\w+\.col_\w+\.(npy|json)|MAIN_\w+\.arr_(data|format\.json)|MAIN_\w+\.copy_tokens\.npy|MAIN_WRITELOCK)$")
 """The files of a committed Whoosh index (compound segments, their table of contents, the lock file)."""
 
 

@@ -25,12 +25,14 @@ from pathlib import Path
 from pickle import dumps
 from typing import Iterator
 
+import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3PerDocReader, _lenfield
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.index.analysis import analyse
+from search.index.copy_bands import FIELD as BANDS_FIELD, BandsWriter, SegmentBands
 from search.index.term_arrays import TermArraysWriter
 
 Posting = tuple[str, bytes, int, float, bytes | None]
@@ -267,6 +269,8 @@ class LeanSegmentWriter(SegmentWriter):
         self.fieldwriter.start_field = starting_field
         self.arrays: TermArraysWriter | None = None
         """The terms of the segment being written, for search.index.term_arrays."""
+        self.bands = BandsWriter()
+        """The copy tokens of the segment's documents, for search.index.copy_bands (not pooled)."""
         self.pool = CompactPool({field.spelling_fieldname(name) for name, field in self.schema.items()
                                  if field.separate_spelling()})
 
@@ -306,7 +310,28 @@ class LeanSegmentWriter(SegmentWriter):
         folder = getattr(self.storage, "folder", None)
         if self.arrays is not None and folder is not None:
             self.arrays.save(Path(folder), self.get_segment().segment_id())
-        self.arrays = None
+        if len(self.bands) and folder is not None:
+            self.bands.save(Path(folder), self.get_segment().segment_id())
+        self.arrays, self.bands = None, BandsWriter()
+
+    def add_reader(self, reader) -> None:
+        """Whoosh's (a segment merged into this one), its saved copy tokens carried over too."""
+        first = self.docnum
+        super().add_reader(reader)
+        folder = getattr(self.storage, "folder", None)
+        bands = SegmentBands.load(Path(folder), reader.segment().segment_id()) if folder is not None else None
+        if bands is None:
+            return
+        try:
+            hashes, docs = bands.pairs()
+        finally:
+            bands.close()
+        alive = np.ones(reader.doc_count_all(), dtype=bool)
+        if reader.has_deletions():  # a merged segment is smaller than a batch: a loop will do
+            alive[[docnum for docnum in range(len(alive)) if reader.is_deleted(docnum)]] = False
+        kept = alive[docs]
+        numbers = first + np.cumsum(alive) - 1  # Whoosh copies the documents left, in order
+        self.bands.add_pairs(hashes[kept], numbers[docs[kept]])
 
     def add_document(self, **fields) -> None:
         """Whoosh's ``add_document`` (for fields without term vectors), taking a field's analysis
@@ -321,6 +346,9 @@ class LeanSegmentWriter(SegmentWriter):
             for fieldname in fieldnames:
                 value, field = fields[fieldname], self.schema[fieldname]
                 if value is None:
+                    continue
+                if fieldname == BANDS_FIELD:
+                    self.bands.add(docnum, value.split())
                     continue
                 analysed = value if isinstance(value, Analysed) else None
                 value = analysed.value if analysed else value

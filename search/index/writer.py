@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Iterable, Iterator
 
 from whoosh.reading import SegmentReader, TermNotFound
@@ -10,6 +11,7 @@ from whoosh.reading import SegmentReader, TermNotFound
 from search.article import Article
 from search.index.columns import save_columns
 from search.index.copies import CopyFinder, Fingerprint
+from search.index.copy_bands import FIELD as BANDS_FIELD, SegmentBands
 from search.interruptions import stops_kept, uninterrupted
 from search.index.prepare import PreparedArticle, analysed_for, plain, prepare
 from search.index.segment_writer import LeanSegmentWriter
@@ -33,29 +35,55 @@ def known_fingerprints(store: IndexStore) -> dict[str, str]:
         }
 
 
-def _indexed_copies(reader, seen: _Seen | None):
+class _IndexedCopies:
     """Looks up the indexed articles sharing any of the given copy tokens: (id, key, Fingerprint).
-    With ``seen``, only the tokens it may have seen are looked up (a term looked up costs a look
-    into every segment)."""
-    keys = reader.column_reader("copies")
+    With ``seen``, only the tokens it may have seen are looked up (a token looked up costs a look
+    into every segment). A segment's tokens are read from its saved array (search.index.copy_bands),
+    or from Whoosh's postings in a segment written by an earlier version."""
 
-    def lookup(tokens: list[str]) -> list[tuple[str, str, Fingerprint]]:
+    def __init__(self, reader, folder: Path, seen: _Seen | None):
+        self.reader, self.folder, self.seen = reader, folder, seen
+        self.keys = reader.column_reader("copies")
+        self.segments: list | None = None
+
+    def _segments(self) -> list:
+        """(segment reader, its first document number, its saved tokens or None, whether Whoosh
+        holds tokens of it), opened at the first look-up: most batches make none."""
+        if self.segments is None:
+            self.segments = [(leaf, offset, SegmentBands.load(self.folder, leaf.segment().segment_id()),
+                              BANDS_FIELD in leaf.indexed_field_names())
+                             for leaf, offset in self.reader.leaf_readers()]
+        return self.segments
+
+    def _documents(self, token: str) -> Iterator[int]:
+        for leaf, offset, bands, in_whoosh in self._segments():
+            if bands is not None:
+                yield from (offset + int(d) for d in bands.documents(token))
+            if in_whoosh:
+                try:
+                    yield from (offset + d for d in leaf.postings(BANDS_FIELD, token).all_ids())
+                except TermNotFound:
+                    pass
+
+    def __call__(self, tokens: list[str]) -> list[tuple[str, str, Fingerprint]]:
         found: set[int] = set()
         for token in tokens:
-            if seen is not None and not seen.may_hold(token):
+            if self.seen is not None and not self.seen.may_hold(token):
                 continue
-            try:
-                found.update(d for d in reader.postings("copy_bands", token).all_ids() if not reader.is_deleted(d))
-            except TermNotFound:
-                continue
+            found.update(d for d in self._documents(token) if not self.reader.is_deleted(d))
         candidates = []
         for docnum in sorted(found):
-            fields, key = reader.stored_fields(docnum), keys[docnum]
+            fields, key = self.reader.stored_fields(docnum), self.keys[docnum]
             if fields.get("copy_signature"):
                 key = key.decode() if isinstance(key, bytes) else key
                 candidates.append((fields["id"], key, Fingerprint.decode(fields["copy_signature"])))
         return candidates
-    return lookup
+
+    def close(self) -> None:
+        for _, _, bands, _ in self.segments or ():
+            if bands is not None:
+                bands.close()
+        self.segments = None
 
 
 def _hash(text: str) -> int:
@@ -123,8 +151,9 @@ class _Batch:
         self.seen, self.fresh = seen, fresh
         self.analysed = analysed_for(index.schema)
         self.reader = index.reader() if self.keyed and not index.is_empty() else None
-        lookup = _indexed_copies(self.reader, seen if fresh else None) if self.reader is not None else None
-        self.finder = CopyFinder(lookup)
+        self.lookup = (_IndexedCopies(self.reader, Path(index.storage.folder), seen if fresh else None)
+                       if self.reader is not None else None)
+        self.finder = CopyFinder(self.lookup)
         self.writer = LeanSegmentWriter(index, timeout=30)
         self.ids: set[str] = set()
 
@@ -150,6 +179,9 @@ class _Batch:
     def end(self, commit: bool) -> None:
         """Commit or cancel the batch, uninterrupted; a batch already ended is left as it is."""
         with uninterrupted():
+            if self.lookup is not None:
+                self.lookup.close()
+                self.lookup = None
             if self.reader is not None:
                 self.reader.close()
                 self.reader = None
