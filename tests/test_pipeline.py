@@ -78,6 +78,30 @@ def test_a_document_that_kills_its_worker_is_a_failure_and_the_rest_go_on(tmp_pa
     assert not any(isinstance(r, IngestFailure) for r in results[:5] + results[6:])
 
 
+def test_after_a_worker_dies_only_the_documents_it_may_have_held_are_run_again(tmp_path, monkeypatch):
+    log = tmp_path / "processed.log"
+
+    def logged(doc, settings):
+        if doc.origin == "poison":
+            time.sleep(1.5)  # the other worker finishes every later batch meanwhile
+            os._exit(1)
+        with open(log, "a") as out:
+            out.write(doc.origin + "\n")
+        return process(doc, settings)
+
+    monkeypatch.setattr(pipeline, "process", logged)
+    docs = [RawDocument(f"r{n}", "f", title=f"Record {n}", people=(), text=f"Record {n} tells of the ferry crews.")
+            for n in range(40)]
+    docs[5] = RawDocument("poison", "p", html=b"<p>whatever</p>")
+    results = list(extract_all(iter(docs), settings_for(tmp_path, workers=2)))
+    assert [r.origin for r in results] == [d.origin for d in docs]  # in order all the same
+    assert isinstance(results[5], IngestFailure) and "died" in results[5].reason
+    runs = log.read_text().split()
+    poisoned_batch = {d.origin for d in docs[4:8]}  # the batch of 4 the dead worker held
+    assert all(runs.count(d.origin) == 1 for d in docs if d.origin not in poisoned_batch | {"poison"})
+    assert all(runs.count(origin) >= 1 for origin in poisoned_batch - {"poison"})
+
+
 def test_documents_are_read_as_needed_not_all_at_once(tmp_path):
     # records with their entities (no model to run): the workers may run AHEAD_DOCUMENTS ahead
     docs = [RawDocument(f"r#L{n}", "f", title=f"Ferry {n}", text="Ferries run to the islands again.", people=())

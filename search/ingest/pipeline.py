@@ -19,7 +19,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from functools import partial
-from itertools import chain
+from itertools import chain, groupby
 from typing import Callable, Iterable, Iterator
 
 from search.article import Article, article_id, safe_link
@@ -281,10 +281,18 @@ def _pooled(work: Callable[[list[RawDocument]], bytes], batches: Iterator[list[R
                 yield oldest()
                 pending.popleft()
         except BrokenProcessPool:
-            yield from ((batch, DIED) for batch, _ in pending)
+            yield from _salvaged(pending, [DIED] * len(pending))
         except _Stalled:
             stopped = f"took longer than {limit:g} s and was stopped (the limit is NEWS_SEARCH_DOCUMENT_TIME_LIMIT)"
-            yield from ((batch, stopped if i == 0 else DIED) for i, (batch, _) in enumerate(pending))
+            yield from _salvaged(pending, [stopped] + [DIED] * (len(pending) - 1))
+
+
+def _salvaged(pending: deque[list], reasons: list[str]) -> Iterator[tuple[list[RawDocument], bytes | str]]:
+    """The batches in flight when a worker was lost: (batch, results) for those a worker had
+    finished, (batch, its reason) for the others, whose documents are to be run again."""
+    for (batch, future), reason in zip(pending, reasons):
+        finished = future is not None and future.done() and not future.cancelled() and future.exception() is None
+        yield batch, future.result() if finished else reason
 
 
 def extract_all(docs: Iterable[RawDocument], settings: Settings, finish: Finish | None = None) -> Iterator[Result]:
@@ -308,15 +316,20 @@ def extract_all(docs: Iterable[RawDocument], settings: Settings, finish: Finish 
     limit = settings.document_time_limit
     window = max(2 * settings.workers, AHEAD_DOCUMENTS // BATCH_SIZE)
     while True:
-        in_flight: list[RawDocument] = []
+        lost: list[tuple[list[RawDocument], bytes | str]] = []
         for batch, results in _pooled(work, batches, settings.workers, window, limit):
-            if isinstance(results, str):
-                in_flight.extend(batch)
+            if lost or isinstance(results, str):  # what follows a lost batch waits for it, to keep the order
+                lost.append((batch, results))
             else:
                 yield from pickle.loads(results)
-        if not in_flight:
+        if not lost:
             return
-        yield from _one_at_a_time(work, in_flight, limit)
+        for again, group in groupby(lost, key=lambda item: isinstance(item[1], str)):
+            if again:
+                yield from _one_at_a_time(work, [doc for batch, _ in group for doc in batch], limit)
+            else:
+                for _, results in group:
+                    yield from pickle.loads(results)
 
 
 def _one_at_a_time(work: Callable[[list[RawDocument]], bytes], docs: list[RawDocument],
