@@ -86,3 +86,16 @@ def test_a_segment_whose_arrays_are_missing_or_damaged_is_read_from_its_blocks(m
     (tmp_path / f"{prefix}.arr_format.json").write_text(marker.replace('"format": 2', '"format": 1'))
     assert TermArrays.load(tmp_path, prefix) is None  # another format
     assert TermArrays.load(folder, "MAIN_nosuchsegment") is None
+
+
+def test_a_segments_arrays_file_is_opened_once_not_for_every_term(merged_index, monkeypatch):
+    from search.index import term_arrays
+
+    opened = []
+    real = term_arrays.os.open
+    monkeypatch.setattr(term_arrays.os, "open", lambda path, *args: opened.append(path) or real(path, *args))
+    index = SearchIndex(merged_index.root)
+    for q in QUERIES:
+        index.search(SearchRequest(q=q))
+    segments = len(merged_index.open().reader().leaf_readers())
+    assert opened and len(opened) <= segments
