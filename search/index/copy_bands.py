@@ -16,12 +16,12 @@ of such a segment is None, and they are looked up there as before.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import numpy as np
 
+from search.index.columns import copy_hash
 from search.index.segment_files import save_beside
 
 FIELD = "copy_bands"
@@ -34,9 +34,8 @@ def band_file(prefix: str) -> str:
     return f"{prefix}.copy_tokens.npy"
 
 
-def token_hash(token: str) -> int:
-    """A copy token as a signed 64-bit number."""
-    return int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+token_hash = copy_hash
+"""A copy token as a signed 64-bit number: the hash the columns give a copy key."""
 
 
 class BandsWriter:
