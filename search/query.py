@@ -246,6 +246,8 @@ class Hit:
     score: float | None = None
     copies: int = 0
     """Other copies of this story among the matches, folded into this hit."""
+    missing: list[str] = field(default_factory=list)
+    """The words (or phrases, bracketed groups) of the query this article lacks, as typed."""
 
     def __post_init__(self) -> None:
         self.url = safe_link(self.url)  # as for an Article: an index written by an older version may hold one
@@ -264,6 +266,7 @@ class Hit:
             "places": self.places,
             "score": self.score,
             "copies": self.copies,
+            "missing": self.missing,
         }
         if not snippet:
             del data["snippet"]
@@ -294,6 +297,9 @@ class SearchResult:
     """A corrected query that finds more, offered when this one finds few or none."""
     folded: int = 0
     """Matches not listed because they are copies of a listed story (``total`` counts them)."""
+    total_all_words: int | None = None
+    """Matches with every word of the query (listed first; ``total`` also counts those lacking some);
+    None for a query read as a description, where any word may match."""
 
     @property
     def listed(self) -> int:
@@ -309,6 +315,7 @@ class SearchResult:
             "query": self.request.q,
             "suggestion": self.suggestion,
             "total": self.total,
+            "total_all_words": self.total_all_words,
             "folded": self.folded,
             "page": self.request.page,
             "per_page": self.request.per_page,

@@ -21,8 +21,8 @@ def opened(varied_index):
 @pytest.mark.parametrize("q", ["harbour", "storm ferry captain", '"harbour ferry"', "harbour OR wheat",
                                "harbour ANDMAYBE captain", "harbour ANDNOT storm", '"harbour ferry" storm', "*"])
 def test_words_and_phrases_build_no_whoosh_matcher(opened, q, monkeypatch):
-    query = text_query(opened, q)
-    expected, _ = find(opened, query, time.monotonic() + 10)
+    query, _, _ = text_query(opened, q)
+    expected, _, _ = find(opened, query, time.monotonic() + 10)
     assert len(expected)
 
     def refused(*args, **kwargs):
@@ -30,7 +30,7 @@ def test_words_and_phrases_build_no_whoosh_matcher(opened, q, monkeypatch):
 
     for kind in (wq.Term, wq.Phrase, wq.And, wq.Or, wq.AndMaybe, wq.AndNot, wq.Every):
         monkeypatch.setattr(kind, "matcher", refused)
-    found, _ = find(opened, query, time.monotonic() + 10)
+    found, _, _ = find(opened, query, time.monotonic() + 10)
     assert found.ids.tolist() == expected.ids.tolist() and found.scores.tolist() == expected.scores.tolist()
 
 
@@ -40,10 +40,10 @@ def test_cached_postings_and_positions_give_whooshs_documents_and_scores(varied_
     monkeypatch.setattr(PostingsCache, "SHORTEST", 1)  # every term's postings and positions go through the cache
     monkeypatch.setattr(direct, "_POSITIONS_READ_WHOLE", 10**9)
     opened = SearchIndex(varied_index)._current()
-    query = text_query(opened, q)
+    query, _, _ = text_query(opened, q)
     whooshs = {hit.docnum: hit.score for hit in opened.searcher.search(query, limit=None, terms=True)}
     for _ in range(2):  # read and kept, then from the cache
-        found, _ = find(opened, query, time.monotonic() + 10)
+        found, _, _ = find(opened, query, time.monotonic() + 10)
         assert dict(zip(found.ids.tolist(), found.scores.tolist())) == whooshs
     assert opened.postings_cache.size > 0
     assert any(key[-1] == "positions" for key in opened.postings_cache._entries) == ('"' in q)

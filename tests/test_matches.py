@@ -31,17 +31,17 @@ def opened(varied_index):
 @pytest.mark.parametrize("q", QUERIES)
 def test_the_documents_and_scores_are_whooshs_own(opened, q):
     query = build_parser(opened.searcher.schema).parse(q)
-    found, _ = find(opened, query, time.monotonic() + 10)
+    found, _, _ = find(opened, query, time.monotonic() + 10)
     whooshs = {hit.docnum: hit.score for hit in opened.searcher.search(query, limit=None, terms=True)}
     assert dict(zip(found.ids.tolist(), found.scores.tolist())) == whooshs
-    unscored, _ = find(opened, query, time.monotonic() + 10, scored=False)
+    unscored, _, _ = find(opened, query, time.monotonic() + 10, scored=False)
     assert unscored.ids.tolist() == sorted(query.docs(opened.searcher)) == sorted(whooshs)
 
 
 def test_a_description_of_many_words_scores_as_whoosh_does(opened):
     words = "harbour ferry storm port crew cargo ship captain wind tide coast island engine fuel".split()
     query = wq.Or([wq.Or([wq.Term("title", w), wq.Term("text", w)]) for w in words])
-    found, _ = find(opened, query, time.monotonic() + 10)
+    found, _, _ = find(opened, query, time.monotonic() + 10)
     whooshs = {hit.docnum: hit.score for hit in opened.searcher.search(query, limit=None, terms=True)}
     assert dict(zip(found.ids.tolist(), found.scores.tolist())) == whooshs
 
@@ -52,7 +52,7 @@ def test_the_first_page_holds_the_best_scored_matches(varied_index, q):
     # not hold (the optional side of ANDMAYBE, an entity value AND words) and missed better matches
     index = SearchIndex(varied_index)
     searcher = IndexStore(varied_index).open().searcher(weighting=RobertsonBM25F())
-    query = text_query(index._current(), q)
+    query, _, _ = text_query(index._current(), q)
     best = [searcher.stored_fields(hit.docnum)["id"] for hit in searcher.search(query, limit=None)][:10]
     assert [hit.id for hit in index.search(SearchRequest(q=q, collapse=False)).hits] == best
 

@@ -22,22 +22,41 @@ PARSER = build_parser(build_schema())
 ])
 def test_syntax_errors_say_what_and_where(query, message, position):
     with pytest.raises(QuerySyntaxError) as caught:
-        PARSER.parse(query)
+        PARSER.clauses(query)
     assert message in caught.value.message
     assert caught.value.position == position and caught.value.parameter == "q"
 
 
 @pytest.mark.parametrize("query, expected", [
-    ("belarus torture", "((title:belaru OR text:belaru) AND (title:tortur OR text:tortur))"),
-    ("title:(belarus OR minsk)", "(title:belaru OR title:minsk)"),
-    ('"police brutality"', '(title:"polic brutal" OR text:"polic brutal")'),
-    ("belarus -minsk", "((title:belaru OR text:belaru) ANDNOT (title:minsk OR text:minsk))"),
-    ("Ki-moon", "((title:ki AND title:moon) OR (text:ki AND text:moon))"),
-    ("Brexit: talks", "((title:brexit OR text:brexit) AND (title:talk OR text:talk))"),  # not a field: a word
-    ('"minsk NOT NOT brest"', '(title:"minsk brest" OR text:"minsk brest")'),  # in a phrase: words
+    ("belarus torture", "((title:belaru OR text:belaru) OR (title:tortur OR text:tortur))"),
+    ("title:(belarus OR minsk)", "((title:belaru OR title:minsk))"),
+    ('"police brutality"', '((title:"polic brutal" OR text:"polic brutal"))'),
+    ("belarus -minsk", "(((title:belaru OR text:belaru)) ANDNOT (title:minsk OR text:minsk))"),
+    ("Ki-moon", "(((title:ki AND title:moon) OR (text:ki AND text:moon)))"),  # one typed word: all its parts
+    ("Brexit: talks", "((title:brexit OR text:brexit) OR (title:talk OR text:talk))"),  # not a field: a word
+    ('"minsk NOT NOT brest"', '((title:"minsk brest" OR text:"minsk brest"))'),  # in a phrase: words
+    ("+belarus torture", "((title:belaru OR text:belaru) AND ((title:tortur OR text:tortur)))"),
+    ("belarus AND torture", "(((title:belaru OR text:belaru) AND (title:tortur OR text:tortur)))"),
+    ("belarus NOT minsk", "(((title:belaru OR text:belaru)) ANDNOT (title:minsk OR text:minsk))"),
 ])
 def test_valid_queries_parse_with_stemming_over_title_and_text(query, expected):
-    assert str(PARSER.parse(query)) == expected
+    assert str(PARSER.clauses(query).query()) == expected
+
+
+@pytest.mark.parametrize("query, required, optional, banned", [
+    ("belarus torture", 0, ["belarus", "torture"], 0),
+    ("the belarus of torture", 0, ["belarus", "torture"], 0),  # stop words are no clause
+    ("+belarus torture -minsk", 1, ["torture"], 1),
+    ('"police brutality" minsk*', 0, ['"police brutality"', "minsk*"], 0),
+    ("title:(belarus OR minsk) protest^2", 0, ["title:(belarus OR minsk)", "protest^2"], 0),
+    ("belarus AND torture", 0, ["belarus AND torture"], 0),  # AND: one clause, both words
+    ("person:lukashenko published:2020 belarus protest", 2, ["belarus", "protest"], 0),  # values must match
+    ("Brexit: talks", 0, ["Brexit", "talks"], 0),
+])
+def test_clauses_say_which_words_a_match_may_lack_as_typed(query, required, optional, banned):
+    clauses = PARSER.clauses(query)
+    assert len(clauses.required) == required and len(clauses.banned) == banned
+    assert [clause.label for clause in clauses.optional] == optional
 
 
 TODAY = date(2026, 11, 27)
@@ -64,11 +83,11 @@ DATED.add_plugin(DatePlugin(today=TODAY))
     ("published:-1y", "published:[20251127 TO 20251127]"),
     ("published:today", "published:[20261127 TO 20261127]"),
     ("mentioned:2020-08-09", "mentioned_dates:[20200809 TO 20200809]"),
-    ("belarus published:2020-08", "((title:belaru OR text:belaru) AND published:[20200801 TO 20200831])"),
+    ("belarus published:2020-08", "(published:[20200801 TO 20200831] AND ((title:belaru OR text:belaru)))"),
     ("belarus OR published:2020", "(title:belaru OR text:belaru OR published:[20200101 TO 20201231])"),
 ])
 def test_dates_in_the_query(query, expected):
-    assert str(DATED.parse(query)) == expected
+    assert str(DATED.clauses(query).query()) == expected
 
 
 @pytest.mark.parametrize("query, value, position", [
@@ -79,6 +98,6 @@ def test_dates_in_the_query(query, expected):
 ])
 def test_a_bad_date_says_what_to_write(query, value, position):
     with pytest.raises(QuerySyntaxError) as caught:
-        DATED.parse(query)
+        DATED.clauses(query)
     assert f"'{value}' at position {position + 1} is not a date" in caught.value.message
     assert "2020-08-14" in caught.value.message and caught.value.position == position

@@ -74,9 +74,22 @@ def test_a_long_query_in_the_query_language_is_refused_with_advice(index):
     assert index.search(SearchRequest(q=" OR ".join(["ferry"] * 100))).total == 3  # one word, however often
 
 
-def test_a_few_words_must_all_match(index):
+def test_articles_with_every_word_come_first_then_those_lacking_some(index):
     result = index.search(SearchRequest(q="ferry strike"))
-    assert [h.id for h in result.hits] == ["id2"]
+    assert [(h.id, h.missing) for h in result.hits][:1] == [("id2", [])]
+    assert {(h.id, tuple(h.missing)) for h in result.hits[1:]} == {("id1", ("strike",)), ("id4", ("strike",))}
+    assert (result.total, result.total_all_words) == (3, 1)
+
+
+@pytest.mark.parametrize("q", ["ferry AND strike", "+ferry +strike", "+strike ferry", "strike +ferry"])
+def test_plus_and_AND_require_a_word(index, q):
+    result = index.search(SearchRequest(q=q))
+    assert [(h.id, h.missing) for h in result.hits] == [("id2", [])] and result.total_all_words == 1
+
+
+def test_date_sorts_also_list_the_articles_with_every_word_first(index):
+    result = index.search(SearchRequest(q="ferry strike", sort="oldest"))
+    assert [h.id for h in result.hits] == ["id2", "id1", "id4"]
 
 
 def test_a_description_finds_articles_with_some_of_its_words_best_first(index):
@@ -89,7 +102,8 @@ def test_a_description_finds_articles_with_some_of_its_words_best_first(index):
 def test_rare_words_weigh_more_than_words_every_article_has(index):
     # "harbour" is in every article: it must still score above zero, but "cranes" decides
     result = index.search(SearchRequest(q="harbour cranes"))
-    assert [h.id for h in result.hits] == ["id3"] and result.hits[0].score > 0
+    assert result.hits[0].id == "id3" and result.hits[0].score > 0 and result.total_all_words == 1
+    assert all(h.missing == ["cranes"] and h.score > 0 for h in result.hits[1:])
     everywhere = index.search(SearchRequest(q="harbour"))
     assert everywhere.total == 4 and all(h.score > 0 for h in everywhere.hits)
 

@@ -51,6 +51,8 @@ _HIT_PROPERTIES = {
     "places": _STRINGS,
     "score": {"type": ["number", "null"], "description": "Relevance; null when sorted by date."},
     "copies": {"type": "integer", "minimum": 0, "description": "Other copies of this story folded into it."},
+    "missing": {**_STRINGS, "description": "The query's words (or quoted phrases, bracketed groups) this "
+                "article lacks, as typed; empty when it has them all."},
 }
 
 SCHEMAS = {
@@ -80,11 +82,17 @@ SCHEMAS = {
     },
     "SearchResult": {
         "type": "object",
-        "required": ["query", "suggestion", "total", "folded", "page", "per_page", "results", "facets"],
+        "required": ["query", "suggestion", "total", "total_all_words", "folded", "page", "per_page", "results",
+                     "facets"],
         "properties": {
             "query": {"type": "string"},
             "suggestion": {"type": ["string", "null"], "description": "Did you mean: a corrected query."},
-            "total": {"type": "integer", "minimum": 0},
+            "total": {"type": "integer", "minimum": 0, "description": (
+                "Articles listed: those with every word of the query, then those lacking some (copies "
+                "included; facets and the attention chart count the same articles).")},
+            "total_all_words": {"type": ["integer", "null"], "minimum": 0, "description": (
+                "Of those, articles with every word (listed first). Null when the query is read as a "
+                "description (more than three content words): any of its words may match.")},
             "folded": {"type": "integer", "minimum": 0},
             "page": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "minimum": 1},

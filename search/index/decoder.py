@@ -32,8 +32,10 @@ def to_article(stored: dict) -> Article:
     )
 
 
-def to_hit(stored: dict, score: float | None, snippet: str = "", copies: int = 0) -> Hit:
-    """A search result; ``score`` is shown to four significant digits (None: not shown)."""
+def to_hit(stored: dict, score: float | None, snippet: str = "", copies: int = 0,
+           missing: list[str] | None = None) -> Hit:
+    """A search result; ``score`` is shown to four significant digits (None: not shown); ``missing``:
+    the parts of the query it lacks."""
     return Hit(
         id=stored["id"],
         title=stored.get("title", ""),
@@ -47,4 +49,5 @@ def to_hit(stored: dict, score: float | None, snippet: str = "", copies: int = 0
         places=split_values(stored.get("places")),
         score=float(f"{score:.4g}") if score is not None else None,
         copies=copies,
+        missing=missing or [],
     )

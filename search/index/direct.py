@@ -98,6 +98,10 @@ class Computation:
         self.reading = nullcontext() if segment.mapped else lock
         """Held while reading the segment's files (a segment that is not mapped moves a shared position)."""
         self.leaves: list[Leaf] = []
+        self.tracked: dict[int, int] = {}
+        """Parts of the query whose own matches are kept (by the part's id → its number)."""
+        self.kept: dict[int, np.ndarray] = {}
+        """The documents each tracked part matched, by its number."""
         self._infos: dict[tuple[str, bytes], object] = {}
         self._sizes: dict[int, int] = {}
         """By the id of a part of the query (which lives as long as the search)."""
@@ -106,14 +110,18 @@ class Computation:
         """What ``query`` matches in the segment; ``positive``: whether its terms are shown marked."""
         kind = type(query)
         compute = _COMPUTED.get(kind)
+        found = None
         if compute is not None:
             try:
                 found = compute(self, query, positive)
                 self._check_clock()
-                return found
             except _Unsupported:
                 pass
-        return self.whoosh(query, positive)
+        if found is None:
+            found = self.whoosh(query, positive)
+        if self.tracked and id(query) in self.tracked:
+            self.kept[self.tracked[id(query)]] = found.ids
+        return found
 
     def whoosh(self, query: wq.Query, positive: bool) -> Matches:
         """A query computed by Whoosh's matcher (search.index.matches)."""

@@ -8,7 +8,7 @@ snapshot's columns, so its cost per match is a few numpy operations, not a step 
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from whoosh import query as wq
@@ -28,39 +28,81 @@ _UNDATED_LAST = np.iinfo(np.int64).max
 """The sort key of an undated article when sorted by date: after every dated one."""
 
 
-def find(snapshot: Snapshot, query: wq.Query, deadline: float, scored: bool = True) -> tuple[Matches, list[Leaf]]:
+def find(snapshot: Snapshot, query: wq.Query, deadline: float, scored: bool = True,
+         counted: tuple[wq.Query, ...] = ()) -> tuple[Matches, list[Leaf], list[np.ndarray]]:
     """The documents a query matches (numbers over the whole index, ascending), scored as Whoosh
-    scores them when ``scored``, and the terms it matched; QueryTooSlow past ``deadline``
-    (``time.monotonic()``)."""
+    scores them when ``scored``, the terms it matched, and the documents each of the ``counted``
+    parts of its tree matched; QueryTooSlow past ``deadline`` (``time.monotonic()``)."""
     searcher = snapshot.searcher
     context = searcher.context(needs_current=True, weighting=searcher.weighting if scored else None)
     statistics = TermStatistics(searcher, snapshot.reading())
     ids, scores, leaves = [], [], []
+    parts: list[list[np.ndarray]] = [[] for _ in counted]
     for (part, offset), segment in zip(searcher.leaf_searchers(), snapshot.segments):
         computation = Computation(part, context, segment, statistics, scored, deadline, snapshot.whoosh_lock)
+        computation.tracked = {id(sub): number for number, sub in enumerate(counted)}
         found = computation.run(query)
         ids.append(found.ids.astype(np.int64) + offset)
         scores.append(found.scores)
         leaves.extend(Leaf(leaf.fieldname, leaf.text, leaf.ids.astype(np.int64) + offset)
                       for leaf in computation.leaves)
+        for number, sub in enumerate(counted):
+            kept = computation.kept.get(number)
+            if kept is None:  # computed within a part Whoosh's matcher computed whole
+                alone = Computation(part, context, segment, statistics, False, deadline, snapshot.whoosh_lock)
+                kept = alone.run(sub, positive=False).ids
+            parts[number].append(kept.astype(np.int64) + offset)
     _check(deadline)
+    present = [np.concatenate(found) if found else np.zeros(0, dtype=np.int64) for found in parts]
     if not ids:
-        return Matches(np.zeros(0, dtype=np.int64), np.zeros(0) if scored else None), leaves
-    return Matches(np.concatenate(ids), np.concatenate(scores) if scored else None), leaves
+        return Matches(np.zeros(0, dtype=np.int64), np.zeros(0) if scored else None), leaves, present
+    return Matches(np.concatenate(ids), np.concatenate(scores) if scored else None), leaves, present
 
 
-def matching(snapshot: Snapshot, planned: Plan, deadline: float) -> tuple[Matches, list[Leaf]]:
-    """The documents the plan's text query matches and its filters keep, scored, and the terms matched."""
-    matched, leaves = find(snapshot, planned.query, deadline)
+@dataclass
+class Matched:
+    """What a plan matched after its filters: the scored documents, the terms matched, and how many
+    of the plan's counted clauses each document has (None when none are counted)."""
+
+    matches: Matches
+    leaves: list[Leaf]
+    present: list[np.ndarray]
+    """Per counted clause, whether each document of the index has it (a mask by document number)."""
+    counts: np.ndarray | None
+
+    def missing(self, planned: Plan, docnum: int) -> list[str]:
+        """The counted clauses a document lacks, as typed."""
+        return [clause.label for clause, has in zip(planned.counted, self.present) if not has[docnum]]
+
+    def all_words(self) -> int | None:
+        """How many matches have every counted clause."""
+        if self.counts is None:
+            return len(self.matches)
+        return int(np.count_nonzero(self.counts == len(self.present)))
+
+
+def matching(snapshot: Snapshot, planned: Plan, deadline: float) -> Matched:
+    """The documents the plan's text query matches and its filters keep, scored, the terms matched,
+    and which counted clauses each has."""
+    matched, leaves, found = find(snapshot, planned.query, deadline,
+                                  counted=tuple(clause.query for clause in planned.counted))
     keep = kept_by_columns(snapshot, planned, matched.ids)
     if planned.mentioned is not None:
-        mentioned, _ = find(snapshot, planned.mentioned, deadline, scored=False)
+        mentioned, _, _ = find(snapshot, planned.mentioned, deadline, scored=False)
         keep &= np.isin(matched.ids, mentioned.ids, assume_unique=True)
     if planned.copies_of:
         keep &= np.isin(matched.ids, _copies_of(snapshot, planned.copies_of), assume_unique=True)
     if not keep.all():
         matched = Matches(matched.ids[keep], matched.scores[keep])
-    return matched, leaves
+    present, counts = [], None
+    if found:
+        counts = np.zeros(len(matched), dtype=np.int32)
+        for ids in found:
+            has = np.zeros(len(snapshot.deleted), dtype=bool)
+            has[ids] = True
+            counts += has[matched.ids]
+            present.append(has)
+    return Matched(matched, leaves, present, counts)
 
 
 def kept_by_columns(snapshot: Snapshot, planned: Plan, ids: np.ndarray) -> np.ndarray:
@@ -97,9 +139,18 @@ def sort_keys(snapshot: Snapshot, planned: Plan, matched: Matches) -> np.ndarray
     return np.where(days > 0, -days if planned.sort == "newest" else days, _UNDATED_LAST)
 
 
-def ranked(keys: np.ndarray, ids: np.ndarray, wanted: int | None = None) -> np.ndarray:
+def ranked(keys: np.ndarray, ids: np.ndarray, wanted: int | None = None, tiers: np.ndarray | None = None) -> np.ndarray:
     """Positions of the first ``wanted`` (default: all) in order of (key, document number), without
-    sorting the rest."""
+    sorting the rest; with ``tiers`` (small whole numbers), the highest tier first."""
+    if tiers is not None:
+        order, left = [], len(keys) if wanted is None else wanted
+        for tier in np.flatnonzero(np.bincount(tiers))[::-1]:
+            if left <= 0:
+                break
+            positions = np.flatnonzero(tiers == tier)
+            order.append(positions[ranked(keys[positions], ids[positions], left)])
+            left -= len(order[-1])
+        return np.concatenate(order) if order else np.zeros(0, dtype=np.int64)
     if wanted is not None and wanted < len(keys):
         threshold = np.partition(keys, wanted - 1)[wanted - 1]
         candidates = np.flatnonzero(keys <= threshold)
@@ -107,12 +158,13 @@ def ranked(keys: np.ndarray, ids: np.ndarray, wanted: int | None = None) -> np.n
     return np.lexsort((ids, keys))
 
 
-def folded(snapshot: Snapshot, keys: np.ndarray, ids: np.ndarray, wanted: int) -> np.ndarray:
+def folded(snapshot: Snapshot, keys: np.ndarray, ids: np.ndarray, wanted: int,
+           tiers: np.ndarray | None = None) -> np.ndarray:
     """Positions of the first ``wanted`` stories in order, each at its best-ranked copy."""
     stories = snapshot.copy_ids[ids]
     reading = wanted
     while True:
-        order = ranked(keys, ids, reading)
+        order = ranked(keys, ids, reading, tiers)
         _, first = np.unique(stories[order], return_index=True)
         if len(first) >= wanted or len(order) == len(keys):
             return order[np.sort(first)][:wanted]
@@ -147,23 +199,25 @@ def attention(snapshot: Snapshot, request: SearchRequest, ids: np.ndarray) -> li
 
 
 def search(snapshot: Snapshot, request: SearchRequest, deadline: float) -> SearchResult:
-    """One page of ranked, filtered hits with facet counts and attention over time over every match."""
+    """One page of ranked, filtered hits with facet counts and attention over time over every match:
+    those with every counted clause of the query first, then those with most of them."""
     with snapshot.reading():
         planned = plan(snapshot, request)
-    matched, leaves = matching(snapshot, planned, deadline)
+    found = matching(snapshot, planned, deadline)
+    matched = found.matches
     start = (request.page - 1) * request.per_page
     keys = sort_keys(snapshot, planned, matched)
     wanted = start + request.per_page
     if planned.folds:
         stories = np.bincount(snapshot.copy_ids[matched.ids], minlength=snapshot.stories)
         listed = int(np.count_nonzero(stories))
-        page = folded(snapshot, keys, matched.ids, wanted)[start:]
+        page = folded(snapshot, keys, matched.ids, wanted, found.counts)[start:]
     else:
-        listed, page = len(matched), ranked(keys, matched.ids, wanted)[start:]
+        listed, page = len(matched), ranked(keys, matched.ids, wanted, found.counts)[start:]
     _check(deadline)
     hits = []
     if len(page):
-        words = _matched_words(snapshot, leaves, matched.ids)
+        words = _matched_words(snapshot, found.leaves, matched.ids)
         formatter = snapshot.snippets.formatter()
         shown = (-keys[page]).tolist() if planned.shows_scores else [None] * len(page)
         for docnum, score in zip(matched.ids[page].tolist(), shown):
@@ -172,29 +226,33 @@ def search(snapshot: Snapshot, request: SearchRequest, deadline: float) -> Searc
             text = stored.get("text", "")
             snippet = snapshot.snippets.snippet(text, words, formatter) or snapshot.snippets.opening(text)
             copies = int(stories[snapshot.copy_ids[docnum]]) - 1 if planned.folds else 0
-            hits.append(to_hit(stored, score, snippet, copies))
+            hits.append(to_hit(stored, score, snippet, copies, found.missing(planned, docnum)))
+    all_words = None if planned.description else found.all_words()
     result = SearchResult(request, len(matched), hits, facet_counts(snapshot, request, matched.ids),
-                          attention(snapshot, request, matched.ids), folded=len(matched) - listed)
-    if len(matched) < SUGGEST_BELOW and request.q.strip():
-        result.suggestion = _better_query(snapshot, request, len(matched), deadline)
+                          attention(snapshot, request, matched.ids), folded=len(matched) - listed,
+                          total_all_words=all_words)
+    fewest = len(matched) if all_words is None else all_words
+    if fewest < SUGGEST_BELOW and request.q.strip():
+        result.suggestion = _better_query(snapshot, request, fewest, deadline)
     return result
 
 
 def export(snapshot: Snapshot, request: SearchRequest, deadline: float) -> list[Hit]:
-    """Every article the request matches (not one page, copies included), in the request's order,
+    """Every article the request lists (not one page, copies included), in the request's order,
     without snippets."""
     with snapshot.reading():
         planned = plan(snapshot, request)
-    matched, _ = matching(snapshot, planned, deadline)
+    found = matching(snapshot, planned, deadline)
+    matched = found.matches
     keys = sort_keys(snapshot, planned, matched)
-    order = ranked(keys, matched.ids)
+    order = ranked(keys, matched.ids, tiers=found.counts)
     _check(deadline)
     shown = (-keys[order]).tolist() if planned.shows_scores else [None] * len(order)
     hits = []
     for docnum, score in zip(matched.ids[order].tolist(), shown):
         with snapshot.reading():
             stored = snapshot.searcher.stored_fields(docnum)
-        hits.append(to_hit(stored, score))
+        hits.append(to_hit(stored, score, missing=found.missing(planned, docnum)))
     return hits
 
 
@@ -207,7 +265,8 @@ def _matched_words(snapshot: Snapshot, leaves: list[Leaf], ids: np.ndarray) -> f
 
 
 def _better_query(snapshot: Snapshot, request: SearchRequest, total: int, deadline: float) -> str | None:
-    """A corrected query, when it finds more than this one."""
+    """A corrected query, when it finds more articles with all its words (or, a description, more
+    articles) than this one's ``total``."""
     with snapshot.reading():
         fixed = corrected_query(snapshot.searcher, request.q)
     if fixed is None:
@@ -215,10 +274,10 @@ def _better_query(snapshot: Snapshot, request: SearchRequest, total: int, deadli
     try:
         with snapshot.reading():
             planned = plan(snapshot, replace(request, q=fixed))
-        matched, _ = matching(snapshot, planned, deadline)
+        found = matching(snapshot, planned, deadline)
     except (QuerySyntaxError, QueryTooSlow, QueryError):
         return None
-    return fixed if len(matched) > total else None
+    return fixed if (len(found.matches) if planned.description else found.all_words()) > total else None
 
 
 def _check(deadline: float) -> None:

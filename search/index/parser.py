@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import calendar
 import re
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from whoosh import qparser
+from whoosh import query as wq
 from whoosh.qparser import syntax
 
 from search.facets import FACETS
@@ -160,18 +163,112 @@ _OPERATOR_PAIR = re.compile(r"(?<![\w\"])(?:NOT\s+(?:AND|OR|NOT|ANDNOT|ANDMAYBE)
 """Operators in a row that Whoosh's parser fails on ("NOT NOT", "NOT OR", "ANDNOT ANDMAYBE")."""
 
 
+@dataclass(frozen=True)
+class Clause:
+    """A part of a query that a match may lack (a word, a phrase, a bracketed group), and how it was typed."""
+
+    query: wq.Query
+    label: str
+
+
+@dataclass(frozen=True)
+class Clauses:
+    """A query as its parts: those every match must have (``+word``, a field's value, a date), those
+    of which a match needs one but may lack the others (the plain words and phrases: matches with all
+    of them rank first) and those no match may have (``-word``, ``NOT word``)."""
+
+    required: tuple[wq.Query, ...] = ()
+    optional: tuple[Clause, ...] = ()
+    banned: tuple[wq.Query, ...] = ()
+
+    def query(self) -> wq.Query:
+        """What the clauses match together: every required one and at least one optional one (when
+        there are any), and no banned one."""
+        parts = [*self.required]
+        if self.optional:
+            parts.append(wq.Or([clause.query for clause in self.optional]))
+        if not parts:
+            return wq.NullQuery
+        positive = parts[0] if len(parts) == 1 else wq.And(parts)
+        if self.banned:
+            return wq.AndNot(positive, self.banned[0] if len(self.banned) == 1 else wq.Or(list(self.banned)))
+        return positive
+
+    def map(self, change) -> Clauses:
+        """The clauses with ``change`` applied to each one's query."""
+        return Clauses(tuple(map(change, self.required)),
+                       tuple(Clause(change(clause.query), clause.label) for clause in self.optional),
+                       tuple(map(change, self.banned)))
+
+
+_BEFORE, _AFTER = re.compile(r"[^\s(]*$"), re.compile(r"[^\s)]*")
+"""The rest of a typed word around the part of it a syntax node spans (a field prefix, a wildcard, a boost)."""
+
+
 class NewsQueryParser(qparser.QueryParser):
     """Whoosh's parser, answering a query it cannot read with a QuerySyntaxError rather than an
-    internal error."""
+    internal error, and giving a query's clauses apart (``clauses``)."""
+
+    def multitoken_query(self, spec, texts, fieldname, termclass, boost):
+        # a typed word the analyzer splits ("Ki-moon", "U.S.") needs all its parts, whatever the query's group
+        return super().multitoken_query("and" if spec == "default" else spec, texts, fieldname, termclass, boost)
 
     def parse(self, text, normalize=True, debug=False):
+        with self._reading(text):
+            return super().parse(text, normalize=normalize, debug=debug)
+
+    def clauses(self, text: str) -> Clauses:
+        """The query's clauses (see Clauses). A word or phrase of the title or text is optional unless
+        written ``+word``, or joined by AND to another; a field's value or a date is required."""
+        with self._reading(text):
+            required, optional, banned = [], [], []
+            self._sort(self.process(text), text, required, optional, banned)
+            return Clauses(tuple(required), tuple(optional), tuple(banned))
+
+    def _sort(self, node, text: str, required: list, optional: list, banned: list) -> None:
+        if isinstance(node, syntax.AndNotGroup):
+            positive, *negative = node.nodes
+            self._sort(positive, text, required, optional, banned)
+            banned.extend(query for part in negative for query in [self._query(part)] if query is not None)
+        elif isinstance(node, syntax.AndMaybeGroup):
+            must, may = node.nodes
+            required.extend(query for part in _parts(must) for query in [self._query(part)] if query is not None)
+            self._sort_optional(_parts(may), text, required, optional, banned)
+        elif isinstance(node, syntax.AndGroup):
+            required.extend(query for part in node.nodes for query in [self._query(part)] if query is not None)
+        else:
+            self._sort_optional(_parts(node) if isinstance(node, syntax.OrGroup) else [node], text,
+                                required, optional, banned)
+
+    def _sort_optional(self, parts, text: str, required: list, optional: list, banned: list) -> None:
+        for part in parts:
+            if isinstance(part, syntax.NotGroup):
+                banned.extend(query for child in part.nodes for query in [self._query(child)] if query is not None)
+                continue
+            query = self._query(part)
+            if query is None:
+                continue
+            if {leaf.field() for leaf in query.leaves()} <= set(SEARCHED_FIELDS):
+                optional.append(Clause(query, _typed(text, part.startchar, part.endchar)))
+            else:
+                required.append(query)
+
+    def _query(self, node) -> wq.Query | None:
+        """A syntax node's query, None when it matches nothing (a stop word)."""
+        query = node.query(self).normalize()
+        return None if query is wq.NullQuery else query
+
+    @staticmethod
+    @contextmanager
+    def _reading(text: str):
+        """Raises QuerySyntaxError for what Whoosh's parser cannot read."""
         for pair in _OPERATOR_PAIR.finditer(text):
             if text[: pair.start()].count('"') % 2 == 0:  # not inside a phrase
                 raise QuerySyntaxError(
                     f"'{' '.join(pair.group().split())}' at position {pair.start() + 1}: an operator needs a "
                     "word after it, as in belarus NOT minsk.", pair.start())
         try:
-            return super().parse(text, normalize=normalize, debug=debug)
+            yield
         except QuerySyntaxError:
             raise
         except Exception:  # Whoosh's parser has no error of its own: it repairs what it can and fails on the rest
@@ -179,9 +276,25 @@ class NewsQueryParser(qparser.QueryParser):
                                    "quotes, or write plain words.") from None
 
 
-def build_parser(schema) -> qparser.QueryParser:
-    """A parser over title and text where every word must match (as in web search engines)."""
-    parser = NewsQueryParser(None, schema, group=qparser.AndGroup)
+def _typed(text: str, start: int, end: int) -> str:
+    """The words of the query a clause stands for, as typed: its brackets, field prefix, wildcard and
+    boost included."""
+    while start > 0 and end < len(text) and text[start - 1] == "(" and text[end] == ")":
+        start, end = start - 1, end + 1
+    start = _BEFORE.search(text, 0, start).start()
+    end = _AFTER.match(text, end).end()
+    return " ".join(text[start:end].split()).rstrip(",;:")
+
+
+def _parts(node) -> list:
+    """A group's children; any other node alone."""
+    return list(node.nodes) if isinstance(node, syntax.GroupNode) else [node]
+
+
+def build_parser(schema) -> NewsQueryParser:
+    """A parser over title and text where plain words are alternatives (matches with all of them rank
+    first: see Clauses), ``+word`` and AND require and ``-word`` and NOT exclude."""
+    parser = NewsQueryParser(None, schema, group=qparser.OrGroup)
     parser.add_plugin(qparser.MultifieldPlugin(list(SEARCHED_FIELDS)))
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     # "-word" excludes and "+word" requires, but only at the start of a word: "Ki-moon" stays one name.

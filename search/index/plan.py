@@ -13,7 +13,7 @@ from datetime import date
 
 from whoosh import query as wq
 
-from search.index.parser import SEARCHED_FIELDS
+from search.index.parser import SEARCHED_FIELDS, Clause, Clauses
 from search.index.ranking import description_query
 from search.index.schema import EARLIEST_DAY, FACET_FIELDS, LATEST_RANGE_DAY, day_range, from_day_number
 from search.index.snapshot import Snapshot
@@ -33,6 +33,11 @@ class Plan:
     to order them."""
 
     query: wq.Query
+    counted: tuple[Clause, ...] = ()
+    """The parts of the query a match may lack, each a query object of ``query``'s tree: matches are
+    ranked by how many they have (all first), and each hit names those it lacks."""
+    description: bool = False
+    """Whether the query is read as a description (any of its words, ranked by BM25F alone)."""
     values: tuple[tuple[str, str], ...] = ()
     """(index field, value): facet values every match must have, whatever their case."""
     days: tuple[int, int] | None = None
@@ -61,7 +66,8 @@ def plan(snapshot: Snapshot, request: SearchRequest) -> Plan:
     mentioned = None
     if request.mentioned_from or request.mentioned_to:
         mentioned = day_range("mentioned_dates", request.mentioned_from, request.mentioned_to)
-    return Plan(query=text_query(snapshot, request.q), values=values,
+    query, counted, description = text_query(snapshot, request.q)
+    return Plan(query=query, counted=counted, description=description, values=values,
                 days=_days(request.date_from, request.date_to), mentioned=mentioned, copies_of=request.copies_of,
                 sort=sort, folds=request.collapse and not request.copies_of and snapshot.copies is not None)
 
@@ -75,14 +81,33 @@ def _days(first: date | None, last: date | None) -> tuple[int, int] | None:
     return low, high
 
 
-def text_query(snapshot: Snapshot, q: str) -> wq.Query:
-    """The query for the words of a request: a description, or the query language parsed, with
-    entity values matched whatever their case."""
+def text_query(snapshot: Snapshot, q: str) -> tuple[wq.Query, tuple[Clause, ...], bool]:
+    """The query for the words of a request, with entity values matched whatever their case; the
+    clauses of it a match may lack (counted for its rank); whether it is read as a description."""
     if not q.strip():
-        return wq.Every()
+        return wq.Every(), (), False
     reader = snapshot.searcher.reader()
-    query = (description_query(q, snapshot.searcher.schema, dict.fromkeys(SEARCHED_FIELDS, 1.0), reader)
-             or snapshot.parser.parse(q))
+    query = description_query(q, snapshot.searcher.schema, dict.fromkeys(SEARCHED_FIELDS, 1.0), reader)
+    if query is not None:
+        _check_size(query, reader)
+        return query, (), True
+    clauses = snapshot.parser.clauses(q)
+    _check_size(clauses.query(), reader)
+
+    def resolve(part: wq.Query) -> wq.Query:
+        if isinstance(part, wq.Every):
+            return wq.Every()  # a lone "*": every article, without scoring every word of every field
+        if isinstance(part, wq.Term) and part.fieldname in snapshot.facets:
+            return snapshot.facets[part.fieldname].value_query(part.text)
+        return part
+
+    clauses = clauses.map(lambda query: query.accept(resolve))
+    counted = clauses.optional if len(clauses.optional) > 1 else ()  # a lone one every match has
+    return clauses.query(), counted, False
+
+
+def _check_size(query: wq.Query, reader) -> None:
+    """Raises QueryTooLong or QueryTooBroad for a query too big to run."""
     terms = len({str(getattr(part, "text", None) or getattr(part, "words", None) or part)
                  for part in query.leaves() if not isinstance(part, wq.Every)})  # once for all fields
     if terms > MAX_QUERY_TERMS:
@@ -92,15 +117,6 @@ def text_query(snapshot: Snapshot, q: str) -> wq.Query:
             words = sum(1 for _ in itertools.islice(part.expanded_terms(reader), MAX_EXPANSION + 1))
             if words > MAX_EXPANSION:
                 raise QueryTooBroad(_typed(part), MAX_EXPANSION)
-
-    def resolve(part: wq.Query) -> wq.Query:
-        if isinstance(part, wq.Every):
-            return wq.Every()  # a lone "*": every article, without scoring every word of every field
-        if isinstance(part, wq.Term) and part.fieldname in snapshot.facets:
-            return snapshot.facets[part.fieldname].value_query(part.text)
-        return part
-
-    return query.accept(resolve)
 
 
 def _typed(part: wq.MultiTerm) -> str:

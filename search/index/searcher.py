@@ -108,8 +108,8 @@ class SearchIndex:
         """
         snapshot = self._current()
         if snapshot is None:
-            build_parser(build_schema()).parse(request.q)  # a bad query is still an error
-            return SearchResult(request, 0, facets={name: [] for name in FACET_FIELDS})
+            build_parser(build_schema()).clauses(request.q)  # a bad query is still an error
+            return SearchResult(request, 0, facets={name: [] for name in FACET_FIELDS}, total_all_words=0)
         with _runnable():
             return executor.search(snapshot, request, time.monotonic() + self.time_limit)
 
@@ -118,7 +118,7 @@ class SearchIndex:
         snippets. Raises QuerySyntaxError or QueryTooSlow like ``search``."""
         snapshot = self._current()
         if snapshot is None:
-            build_parser(build_schema()).parse(request.q)
+            build_parser(build_schema()).clauses(request.q)
             return []
         with _runnable():
             return executor.export(snapshot, request, time.monotonic() + self.time_limit)
