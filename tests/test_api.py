@@ -203,3 +203,78 @@ def test_a_damaged_index_is_a_503_that_names_the_fix_not_a_server_error(corpus_i
             raise AssertionError("the page answered 200 from a damaged index")
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def words_server(tmp_path_factory):
+    """Articles whose words never meet: corn and maize apart; accented and Cyrillic words beside close ones."""
+    from search.article import Article
+    from search.index import IndexStore, update_index
+
+    texts = {"corn": ("Corn harvest", "The corn harvest in Iowa was large this year."),
+             "maize": ("Maize prices", "Maize prices rose in Kenya after the drought."),
+             "both": ("Wheat exports", "Wheat and barley were traded; wheat exports fell, wheat stocks rose."),
+             "dry": ("Markets", "In a long report on many markets and much else, the drought hit the wheat belt, "
+                                "and traders, farmers and officials spoke of prices, rain and the year ahead."),
+             "square": ("Square reopens", "The square reopened and people came back."),
+             "naive": ("Plans", "A naive plan; the name stayed. Crème brûlée was served."),
+             "tam": ("Вечер", "Там было тихо.")}
+    store = IndexStore(tmp_path_factory.mktemp("words") / "index")
+    update_index(store, [Article(id=key, title=title, text=text, origin=key, fingerprint=key)
+                         for key, (title, text) in texts.items()])
+    server = LiveServer(store.root)
+    yield server
+    server.stop()
+
+
+def test_words_that_never_meet_list_the_partial_matches_each_with_what_it_lacks(words_server):
+    status, data = get(words_server, "/api/search?" + urlencode({"q": "corn maize"}))
+    assert status == 200 and (data["total"], data["total_all_words"]) == (2, 0)
+    assert {hit["id"]: hit["missing"] for hit in data["results"]} == {"corn": ["maize"], "maize": ["corn"]}
+    assert sum(value["count"] for value in data["facets"]["published"]) <= data["total"]
+
+
+def test_articles_with_every_word_come_first_and_are_counted_apart(words_server):
+    _, data = get(words_server, "/api/search?" + urlencode({"q": "wheat drought"}))
+    assert (data["total"], data["total_all_words"]) == (3, 1)
+    assert [(hit["id"], hit["missing"]) for hit in data["results"]][0] == ("dry", [])
+    assert data["results"][0]["score"] < data["results"][1]["score"]  # first although a partial match scores more
+    assert {hit["id"]: hit["missing"] for hit in data["results"][1:]} == {"both": ["drought"], "maize": ["wheat"]}
+
+
+@pytest.mark.parametrize("q, listed", [
+    ("+corn maize", {"corn": ["maize"]}),  # a required word: the others only rank
+    ("corn AND maize", {}),
+    ("+corn +maize", {}),
+    ("corn -maize", {"corn": []}),
+])
+def test_plus_and_AND_keep_the_strict_reading(words_server, q, listed):
+    _, data = get(words_server, "/api/search?" + urlencode({"q": q}))
+    assert {hit["id"]: hit["missing"] for hit in data["results"]} == listed and data["total"] == len(listed)
+
+
+@pytest.mark.parametrize("q, suggestion", [
+    ("café", None),  # typed with an accent on purpose: not "came"
+    ("naïve", "naive"),  # accents compared folded: not "name"
+    ("creme", "crème"),
+    ("Трамп", None),  # two edits from "Там" in a five-letter word, and never a Latin word
+    ("nmae", "name"),  # an ordinary typo still gets its one edit
+])
+def test_suggestions_compare_words_as_unicode_does(words_server, q, suggestion):
+    _, data = get(words_server, "/api/search?" + urlencode({"q": q}))
+    assert data["total"] == 0 and data["suggestion"] == suggestion
+
+
+def test_exports_list_what_the_search_lists_with_what_each_lacks(words_server):
+    import csv
+    import io
+
+    _, data = get(words_server, "/api/search?" + urlencode({"q": "wheat drought"}))
+    with urllib.request.urlopen(words_server.url + "/api/search.csv?" + urlencode({"q": "wheat drought"})) as response:
+        rows = list(csv.DictReader(io.StringIO(response.read().decode("utf-8"))))
+    assert [(row["id"], row["missing"]) for row in rows] == [(hit["id"], "; ".join(hit["missing"]))
+                                                            for hit in data["results"]]
+    assert len(rows) == data["total"] == 3
+    with urllib.request.urlopen(words_server.url + "/api/search.jsonl?" + urlencode({"q": "wheat drought"})) as response:
+        lines = [json.loads(line) for line in response.read().decode("utf-8").splitlines()]
+    assert [line["missing"] for line in lines] == [hit["missing"] for hit in data["results"]]

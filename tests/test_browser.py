@@ -83,6 +83,22 @@ def test_following_did_you_mean(page):
     assert int(page.locator("#summary").inner_text().split()[0]) == 3
 
 
+def test_partial_matches_say_what_they_miss_and_a_word_can_be_required(page):
+    page.fill("#q", "Okrestina cathedral")  # words no article of the corpus has together
+    page.press("#q", "Enter")
+    summary = page.locator("#summary").inner_text()
+    assert summary.startswith("0 with all words · ") and " in all for Okrestina cathedral" in summary
+    missing = [hit.inner_text() for hit in page.locator(".hit .missing").all()]
+    assert missing and all(text.startswith("Missing: ") for text in missing)
+    assert {"Missing: cathedral · must include", "Missing: Okrestina · must include"} == set(missing)
+    first = page.locator(".hit").first
+    lacking = first.locator(".missing s").inner_text()
+    first.locator(".missing a", has_text="must include").click()
+    page.wait_for_url(f"**q=*%2B{lacking}**")
+    hits = page.locator(".hit").count()
+    assert hits >= 1 and all(lacking not in text for text in page.locator(".hit .missing").all_inner_texts())
+
+
 def test_going_from_an_article_to_a_related_story(page):
     page.fill("#q", "Okrestina")
     page.press("#q", "Enter")

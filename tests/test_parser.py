@@ -35,7 +35,8 @@ def test_syntax_errors_say_what_and_where(query, message, position):
     ("Ki-moon", "(((title:ki AND title:moon) OR (text:ki AND text:moon)))"),  # one typed word: all its parts
     ("Brexit: talks", "((title:brexit OR text:brexit) OR (title:talk OR text:talk))"),  # not a field: a word
     ('"minsk NOT NOT brest"', '((title:"minsk brest" OR text:"minsk brest"))'),  # in a phrase: words
-    ("+belarus torture", "((title:belaru OR text:belaru) AND ((title:tortur OR text:tortur)))"),
+    ("+belarus torture", "((title:belaru OR text:belaru) ANDMAYBE ((title:tortur OR text:tortur)))"),
+    ("person:lukashenko torture", "(people:lukashenko AND ((title:tortur OR text:tortur)))"),
     ("belarus AND torture", "(((title:belaru OR text:belaru) AND (title:tortur OR text:tortur)))"),
     ("belarus NOT minsk", "(((title:belaru OR text:belaru)) ANDNOT (title:minsk OR text:minsk))"),
 ])

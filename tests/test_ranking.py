@@ -81,10 +81,17 @@ def test_articles_with_every_word_come_first_then_those_lacking_some(index):
     assert (result.total, result.total_all_words) == (3, 1)
 
 
-@pytest.mark.parametrize("q", ["ferry AND strike", "+ferry +strike", "+strike ferry", "strike +ferry"])
+@pytest.mark.parametrize("q", ["ferry AND strike", "+ferry +strike", "+strike ferry"])
 def test_plus_and_AND_require_a_word(index, q):
     result = index.search(SearchRequest(q=q))
     assert [(h.id, h.missing) for h in result.hits] == [("id2", [])] and result.total_all_words == 1
+
+
+def test_beside_a_required_word_the_others_only_rank(index):
+    result = index.search(SearchRequest(q="strike +ferry"))
+    assert [(h.id, h.missing) for h in result.hits][:1] == [("id2", [])]
+    assert {(h.id, tuple(h.missing)) for h in result.hits[1:]} == {("id1", ("strike",)), ("id4", ("strike",))}
+    assert (result.total, result.total_all_words) == (3, 1)
 
 
 def test_date_sorts_also_list_the_articles_with_every_word_first(index):

@@ -89,8 +89,16 @@ def test_the_help_page_explains_the_query_language(client):
     assert 'href="/help">Search tips</a>' in page.get_data(as_text=True)
     html = client.get("/help").get_data(as_text=True)
     for example in ("published:[2020-08-01 to 2020-08-31]", "published:&gt;-7d", 'person:"alexander lukashenko"',
-                    "mentioned:2020-08-09", "belarus -minsk"):
+                    "mentioned:2020-08-09", "belarus -minsk", "+belarus protest"):
         assert example in html
+
+
+def test_partial_matches_are_counted_apart_and_marked_without_javascript(client):
+    html = client.get("/?q=Okrestina+cathedral").get_data(as_text=True)
+    summary = unescape(re.sub(r"<[^>]+>", "", re.search(r'<p class="summary".*?</p>', html, re.S).group()))
+    assert re.match(r"0 with all words · \d+ in all for Okrestina cathedral", summary)
+    assert "Missing: <s>cathedral</s>" in html and "Missing: <s>Okrestina</s>" in html
+    assert 'href="/?q=Okrestina+%2Bcathedral">must include</a>' in html
 
 
 def test_did_you_mean_links_to_the_corrected_search(client):

@@ -9,7 +9,7 @@ from typing import Iterable, Iterator
 
 from search.query import Hit
 
-COLUMNS = ("id", "title", "url", "source", "published", "authors", "people", "orgs", "places", "score")
+COLUMNS = ("id", "title", "url", "source", "published", "authors", "people", "orgs", "places", "score", "missing")
 LIST_SEPARATOR = "; "
 
 

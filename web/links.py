@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
@@ -63,6 +64,12 @@ def copies_url(search_request: SearchRequest, article_id: str) -> str:
 def unfolded_url(search_request: SearchRequest) -> str:
     """This search with every copy listed."""
     return search_url(replace(search_request, collapse=False, page=1))
+
+
+def require_url(search_request: SearchRequest, word: str) -> str:
+    """This search with a word it lists as missing from some hits made required (``+word``)."""
+    q = re.sub(rf"(?<![^\s(]){re.escape(word)}", lambda _: f"+{word}", search_request.q, count=1)
+    return search_url(replace(search_request, q=q, page=1))
 
 
 def page_url(search_request: SearchRequest, page: int) -> str:

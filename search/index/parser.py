@@ -182,17 +182,29 @@ class Clauses:
     banned: tuple[wq.Query, ...] = ()
 
     def query(self) -> wq.Query:
-        """What the clauses match together: every required one and at least one optional one (when
-        there are any), and no banned one."""
+        """What the clauses match together: every required one, no banned one, and at least one of the
+        optional ones, unless a word is required (``+word``): then the optional ones only rank."""
         parts = [*self.required]
-        if self.optional:
-            parts.append(wq.Or([clause.query for clause in self.optional]))
+        optional = wq.Or([clause.query for clause in self.optional]) if self.optional else None
+        if optional is not None and not self.requires_words():
+            parts.append(optional)
+            optional = None
         if not parts:
             return wq.NullQuery
         positive = parts[0] if len(parts) == 1 else wq.And(parts)
+        if optional is not None:
+            positive = wq.AndMaybe(positive, optional)
         if self.banned:
             return wq.AndNot(positive, self.banned[0] if len(self.banned) == 1 else wq.Or(list(self.banned)))
         return positive
+
+    def requires_words(self) -> bool:
+        """Whether a word or phrase of the title or text is required (not only a field's value or a date)."""
+        return any(_of_text(query) for query in self.required)
+
+    def counted(self) -> tuple[Clause, ...]:
+        """The optional clauses a match may lack (a lone one, when no word is required, every match has)."""
+        return self.optional if len(self.optional) > 1 or self.requires_words() else ()
 
     def map(self, change) -> Clauses:
         """The clauses with ``change`` applied to each one's query."""
@@ -248,7 +260,7 @@ class NewsQueryParser(qparser.QueryParser):
             query = self._query(part)
             if query is None:
                 continue
-            if {leaf.field() for leaf in query.leaves()} <= set(SEARCHED_FIELDS):
+            if _of_text(query):
                 optional.append(Clause(query, _typed(text, part.startchar, part.endchar)))
             else:
                 required.append(query)
@@ -274,6 +286,11 @@ class NewsQueryParser(qparser.QueryParser):
         except Exception:  # Whoosh's parser has no error of its own: it repairs what it can and fails on the rest
             raise QuerySyntaxError("This query cannot be read: check its operators (AND, OR, NOT), brackets and "
                                    "quotes, or write plain words.") from None
+
+
+def _of_text(query: wq.Query) -> bool:
+    """Whether a query only searches the title and text."""
+    return {leaf.field() for leaf in query.leaves()} <= set(SEARCHED_FIELDS)
 
 
 def _typed(text: str, start: int, end: int) -> str:

@@ -102,8 +102,7 @@ def text_query(snapshot: Snapshot, q: str) -> tuple[wq.Query, tuple[Clause, ...]
         return part
 
     clauses = clauses.map(lambda query: query.accept(resolve))
-    counted = clauses.optional if len(clauses.optional) > 1 else ()  # a lone one every match has
-    return clauses.query(), counted, False
+    return clauses.query(), clauses.counted(), False
 
 
 def _check_size(query: wq.Query, reader) -> None:
