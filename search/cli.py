@@ -203,7 +203,9 @@ def search_command(query: str, as_json: bool, index_dir: Path, **filters) -> Non
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     folded = f" ({result.folded} copies folded)" if result.folded else ""
-    click.echo(f"{result.total} result(s){folded}, page {result.request.page} of {result.pages}")
+    with_all = (f"{result.total_all_words} with all words · "
+                if result.total_all_words is not None and result.total_all_words != result.total else "")
+    click.echo(f"{with_all}{result.total} result(s){folded}, page {result.request.page} of {result.pages}")
     if result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
     for hit in result.hits:
@@ -213,6 +215,8 @@ def search_command(query: str, as_json: bool, index_dir: Path, **filters) -> Non
         if hit.url:
             click.echo(f"  {hit.url}")
         click.echo(f"  {_terminal_snippet(hit.snippet)}")
+        if hit.missing:
+            click.echo(f"  Missing: {', '.join(hit.missing)}")
 
 
 def _terminal_snippet(snippet: str) -> str:

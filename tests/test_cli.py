@@ -62,6 +62,8 @@ def test_search_prints_results_and_json(tmp_path):
     assert data["total"] == 1 and data["results"][0]["published"] == "2020-08-14"
     none = json.loads(run("search", "torture", "--from", "2020-09-01", "--json", "--index", tmp_path / "ix").output)
     assert none["total"] == 0
+    partial = run("search", "torture zebra", "--index", tmp_path / "ix")
+    assert "0 with all words · 1 result(s)" in partial.output and "  Missing: zebra" in partial.output
 
 
 def test_search_reports_query_syntax_errors_as_usage_errors(tmp_path):
