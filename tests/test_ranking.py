@@ -188,3 +188,8 @@ def test_the_web_app_does_not_load_spacy_for_its_stop_words():
     from search.index.ranking import QUESTION_STOP_WORDS
 
     assert {"why", "whereas", "the", "over"} <= QUESTION_STOP_WORDS and "harbour" not in QUESTION_STOP_WORDS
+
+
+@pytest.mark.parametrize("q", ["-strike", "NOT strike"])
+def test_only_words_to_leave_out_list_every_other_article(index, q):
+    assert {h.id for h in index.search(SearchRequest(q=q)).hits} == {"id1", "id3", "id4"}

@@ -190,7 +190,9 @@ class Clauses:
             parts.append(optional)
             optional = None
         if not parts:
-            return wq.NullQuery
+            if not self.banned:
+                return wq.NullQuery
+            parts = [wq.Every()]  # only words to leave out ("-wheat"): every other article
         positive = parts[0] if len(parts) == 1 else wq.And(parts)
         if optional is not None:
             positive = wq.AndMaybe(positive, optional)
@@ -241,13 +243,13 @@ class NewsQueryParser(qparser.QueryParser):
         if isinstance(node, syntax.AndNotGroup):
             positive, *negative = node.nodes
             self._sort(positive, text, required, optional, banned)
-            banned.extend(query for part in negative for query in [self._query(part)] if query is not None)
+            banned.extend(self._queries(negative))
         elif isinstance(node, syntax.AndMaybeGroup):
             must, may = node.nodes
-            required.extend(query for part in _parts(must) for query in [self._query(part)] if query is not None)
+            required.extend(self._queries(_parts(must)))
             self._sort_optional(_parts(may), text, required, optional, banned)
         elif isinstance(node, syntax.AndGroup):
-            required.extend(query for part in node.nodes for query in [self._query(part)] if query is not None)
+            required.extend(self._queries(node.nodes))
         else:
             self._sort_optional(_parts(node) if isinstance(node, syntax.OrGroup) else [node], text,
                                 required, optional, banned)
@@ -255,20 +257,17 @@ class NewsQueryParser(qparser.QueryParser):
     def _sort_optional(self, parts, text: str, required: list, optional: list, banned: list) -> None:
         for part in parts:
             if isinstance(part, syntax.NotGroup):
-                banned.extend(query for child in part.nodes for query in [self._query(child)] if query is not None)
-                continue
-            query = self._query(part)
-            if query is None:
-                continue
-            if _of_text(query):
-                optional.append(Clause(query, _typed(text, part.startchar, part.endchar)))
+                banned.extend(self._queries(part.nodes))
             else:
-                required.append(query)
+                for query in self._queries([part]):
+                    if _of_text(query):
+                        optional.append(Clause(query, _typed(text, part.startchar, part.endchar)))
+                    else:
+                        required.append(query)
 
-    def _query(self, node) -> wq.Query | None:
-        """A syntax node's query, None when it matches nothing (a stop word)."""
-        query = node.query(self).normalize()
-        return None if query is wq.NullQuery else query
+    def _queries(self, nodes) -> list[wq.Query]:
+        """The syntax nodes' queries, less those that match nothing (stop words)."""
+        return [query for query in (node.query(self).normalize() for node in nodes) if query is not wq.NullQuery]
 
     @staticmethod
     @contextmanager
