@@ -278,3 +278,13 @@ def test_exports_list_what_the_search_lists_with_what_each_lacks(words_server):
     with urllib.request.urlopen(words_server.url + "/api/search.jsonl?" + urlencode({"q": "wheat drought"})) as response:
         lines = [json.loads(line) for line in response.read().decode("utf-8").splitlines()]
     assert [line["missing"] for line in lines] == [hit["missing"] for hit in data["results"]]
+
+
+def test_facets_and_the_chart_count_exactly_the_articles_listed(corpus_server):
+    _, data = get(corpus_server, "/api/search?" + urlencode({"q": "belarus climate", "per_page": 100}))
+    assert data["total_all_words"] == 0 < data["total"] == len(data["results"])
+    assert sum(period["count"] for period in data["facets"]["published"]) == data["total"]
+    assert sum(value["count"] for value in data["facets"]["languages"]) == data["total"]
+    _, narrowed = get(corpus_server, "/api/search?" + urlencode({"q": "belarus climate", "place": "Minsk"}))
+    listed = [hit for hit in data["results"] if "Minsk" in hit["places"]]
+    assert narrowed["total"] == len(listed) > 0
