@@ -31,6 +31,9 @@ from search.settings import Settings
 
 DEPTH = 100
 TARGET_RATIO, TARGET_MAP = 1.05, 0.90
+JUDGED = Path(__file__).with_name("topics_judged.jsonl")
+"""Stories in the product's first 20 for a query (at commit ecfa8ee) that lack the topic's tag, each
+read and judged by hand: on_topic, partly (a clear secondary subject) or off_topic."""
 MIN_ARTICLES = 10
 QUERIES = [
     ("earn", "quarterly net profit"), ("earn", "earnings per share"), ("earn", "net income"),
@@ -163,6 +166,15 @@ def main() -> None:
         print(f"MAP@100 ratio ×{ours_map / anchor_map:.3f} (target ≥ ×{TARGET_RATIO} and ≥ {TARGET_MAP}): "
               f"{'met' if ours_map >= TARGET_RATIO * anchor_map and ours_map >= TARGET_MAP else 'not met'}; "
               f"P@10 {ours_p10:.4f} against {anchor_p10:.4f}: {'met' if ours_p10 >= anchor_p10 else 'not met'}")
+        judged = [json.loads(line) for line in JUDGED.read_text(encoding="utf-8").splitlines()]
+        on_topic = {(j["query"], j["newid"]) for j in judged if j["label"] == "on_topic"}
+        known = {(j["query"], j["newid"]) for j in judged}
+        first = {q: ours(q)[:10] for _, q in queries}
+        untagged = [(q, n) for t, q in queries for n in first[q] if n not in by_topic[t]]
+        print(f"Tag noise: of the {len(untagged)} untagged stories in the product's first 10s, "
+              f"{sum(1 for u in untagged if u in known)} were judged by hand, "
+              f"{sum(1 for u in untagged if u in on_topic)} of them about the topic; P@10 counting those as relevant: "
+              f"{1 - (len(untagged) - sum(1 for u in untagged if u in on_topic)) / (10 * len(queries)):.4f}")
         if args.per_query:
             for (topic, q), a, b in zip(queries, ours_ap, anchor_ap):
                 print(f"  {topic:12} {q:28} AP {a:.3f}  FTS5 {b:.3f}  ({len(by_topic[topic])} relevant)")

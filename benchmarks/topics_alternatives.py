@@ -62,7 +62,7 @@ def feedback(snapshot, matched: Matched, base: np.ndarray, tiers: bool, document
                               for field in ("title", "text")]) for term, w in found])
     extra, _, _ = find(snapshot, expansion, time.monotonic() + 60)
     added = np.zeros(len(matched.ids))
-    common, at, where = np.intersect1d(matched.ids, extra.ids, return_indices=True)
+    _, at, where = np.intersect1d(matched.ids, extra.ids, return_indices=True)
     added[at] = extra.scores[where]
     return base - added
 
