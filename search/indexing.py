@@ -54,6 +54,9 @@ def _documents(inputs: list[Path], known: dict[str, str], report: IndexReport,
             if isinstance(item, IngestFailure):
                 report.failures.append(item)
                 tally.tick()
+            elif isinstance(item, IngestWarning):  # a file read whole and skipped
+                report.warnings.append(item)
+                tally.tick()
             elif known.get(item.origin) == item.fingerprint:
                 report.unchanged += 1
                 tally.tick()

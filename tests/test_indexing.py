@@ -126,3 +126,22 @@ def test_warnings_are_reported_and_do_not_count_as_failures(tmp_path, settings):
         (str(folder / "elsewhere"), "a link to a folder, not followed"),
         (f"{folder / 'wire.jsonl'}#L1", "published 'not a date' is not a date"),
     ]
+
+
+def test_a_manifest_beside_the_pages_replaces_none_of_them(tmp_path, settings):
+    folder = tmp_path / "pages"
+    (folder / "html").mkdir(parents=True)
+    url = "https://example.org/news/harbour"
+    page = (f'<html><head><title>Harbour reopens</title><link rel="canonical" href="{url}"></head><body><article>'
+            + "<p>The harbour reopened on Monday after the strike over pay ended.</p>" * 12
+            + "</article></body></html>")
+    (folder / "html" / "harbour.html").write_text(page)
+    (folder / "manifest.jsonl").write_text(json.dumps({"file": "html/harbour.html", "url": url,
+                                                       "title": "Harbour reopens"}) + "\n")
+    report = index_paths([folder], settings)
+    assert (report.indexed, report.failures) == (1, [])
+    assert [w.origin for w in report.warnings] == [str(folder / "manifest.jsonl")]
+    [hit] = SearchIndex(settings.index_dir).search(SearchRequest(q="harbour")).hits
+    assert "strike over pay" in hit.snippet
+    again = index_paths([folder], settings)
+    assert (again.indexed, again.unchanged) == (0, 1)

@@ -1,7 +1,7 @@
 import gzip
 import json
 
-from search.ingest.sources import IngestFailure, RawDocument, find_inputs, read_documents
+from search.ingest.sources import IngestFailure, IngestWarning, RawDocument, find_inputs, read_documents
 
 
 def test_find_inputs_walks_folders_for_known_suffixes(tmp_path):
@@ -42,7 +42,7 @@ def test_jsonl_records_of_both_shapes_and_bad_lines(tmp_path):
     assert all(isinstance(f, IngestFailure) for f in failures)
     assert "not valid JSON" in failures[0].reason
     assert "not a JSON object" in failures[1].reason
-    assert "a 'text' or 'title'" in failures[2].reason
+    assert "no article text: a record needs an 'html' or a 'text' value" in failures[2].reason
 
 
 def test_jsonl_records_may_give_their_entities_and_a_bad_list_is_reported(tmp_path):
@@ -198,7 +198,8 @@ def test_a_truncated_gzipped_page_or_jsonl_file_is_reported_where_it_breaks(tmp_
 
 def test_a_date_that_is_not_a_string_is_kept_as_written_to_be_reported(tmp_path):
     path = tmp_path / "dates.jsonl"
-    path.write_text(json.dumps({"title": "A", "published": 99999}) + "\n" + json.dumps({"title": "B", "date": None}))
+    path.write_text(json.dumps({"title": "A", "text": "a", "published": 99999}) + "\n"
+                    + json.dumps({"title": "B", "text": "b", "date": None}))
     first, second = read_documents(path)
     assert first.published == "99999" and second.published is None
 
@@ -320,3 +321,22 @@ def test_unreadable_folders_and_files_are_reported_with_the_reason(tmp_path):
         ["in/open.html", "read"],
         ["in/secret.html", "Permission denied"],
     ]
+
+
+def test_a_record_with_only_a_title_is_no_article_and_says_its_line(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(json.dumps({"title": "Only a title", "url": "https://example.org/t"}) + "\n"
+                    + json.dumps({"title": "Story", "text": "The harbour reopened."}) + "\n")
+    failure, record = read_documents(path)
+    assert isinstance(failure, IngestFailure) and failure.origin == f"{path}#L1"
+    assert "no article text" in failure.reason and "only a title" in failure.reason
+    assert isinstance(record, RawDocument) and record.text == "The harbour reopened."
+
+
+def test_a_jsonl_file_without_any_text_is_a_list_of_pages_skipped_whole(tmp_path):
+    path = tmp_path / "manifest.jsonl"
+    path.write_text("".join(json.dumps({"file": f"html/{n}.html.gz", "url": f"https://example.org/{n}",
+                                        "title": f"Page {n}"}) + "\n" for n in range(3)))
+    [warning] = read_documents(path)
+    assert isinstance(warning, IngestWarning) and warning.origin == str(path)
+    assert "none of its 3 records" in warning.message and "manifest" in warning.message

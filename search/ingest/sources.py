@@ -219,6 +219,9 @@ def _names(record: dict, kind: str) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(name.strip() for name in value if name.strip()))
 
 
+NO_TEXT = "no article text: a record needs an 'html' or a 'text' value"
+
+
 def _record(origin: str, line: bytes) -> RawDocument | IngestFailure:
     try:
         record = json.loads(line)
@@ -234,8 +237,8 @@ def _record(origin: str, line: bytes) -> RawDocument | IngestFailure:
     if isinstance(record.get("html"), str):
         return RawDocument(origin, fingerprint(line), html=record["html"].encode("utf-8"), url=url, **entities)
     text, title = _string(record, "text", "body"), _string(record, "title")
-    if not text and not title:
-        return IngestFailure(origin, "a record needs an 'html' value, or a 'text' or 'title'")
+    if not text:
+        return IngestFailure(origin, NO_TEXT + (" (this one has only a title)" if title else ""))
     authors = record.get("authors")
     return RawDocument(
         origin, fingerprint(line), url=url, text=text, title=title,
@@ -247,16 +250,32 @@ def _record(origin: str, line: bytes) -> RawDocument | IngestFailure:
     )
 
 
-def _jsonl_records(path: Path, max_bytes: int) -> Iterator[RawDocument | IngestFailure]:
-    """The records of a JSONL file, read line by line (the file may be any size)."""
+def _jsonl_records(path: Path, max_bytes: int) -> Iterator[RawDocument | IngestFailure | IngestWarning]:
+    """The records of a JSONL file, read line by line (the file may be any size). A file none of
+    whose records has a text (a manifest listing pages, say) holds no articles: it is skipped with
+    one warning rather than a failure per line."""
     origin, number = str(path), 0
+    untexted: list[IngestFailure] | None = []
+    """Records without a text, held back until a record with one shows the file holds articles."""
     try:
         with _open(path) as stream:
             for number, line in enumerate(_lines(stream, max_bytes), start=1):
                 if line is None:
                     yield IngestFailure(f"{origin}#L{number}", _too_large(max_bytes, _gzipped(path)))
                 elif line.strip():
-                    yield _record(f"{origin}#L{number}", line)
+                    item = _record(f"{origin}#L{number}", line)
+                    if untexted is not None and isinstance(item, IngestFailure) and item.reason.startswith(NO_TEXT):
+                        untexted.append(item)
+                        continue
+                    if untexted and isinstance(item, RawDocument):
+                        yield from untexted
+                    if isinstance(item, RawDocument):
+                        untexted = None
+                    yield item
+            if untexted:
+                yield IngestWarning(origin, f"skipped: none of its {len(untexted)} records has an 'html' or "
+                                            "'text' value, so it holds no articles (a list of pages, such as a "
+                                            "manifest, is not read as articles)")
     except (EOFError, zlib.error, gzip.BadGzipFile) as error:
         yield IngestFailure(f"{origin}#L{number + 1}" if number else origin, _gzip_trouble(error))
     except OSError as error:
@@ -380,9 +399,10 @@ def count_documents(path: Path, max_bytes: int = MAX_BYTES) -> int:
     return sum(1 for _ in _jsonl_records(path, max_bytes)) or 1
 
 
-def read_documents(path: Path, max_bytes: int = MAX_BYTES) -> Iterator[RawDocument | IngestFailure]:
-    """The documents in one input file, or a failure for each part that cannot be read. No page,
-    line or record is read beyond ``max_bytes`` (once decompressed)."""
+def read_documents(path: Path, max_bytes: int = MAX_BYTES) -> Iterator[RawDocument | IngestFailure | IngestWarning]:
+    """The documents in one input file, or a failure for each part that cannot be read (and a
+    warning for a JSONL file that holds no articles). No page, line or record is read beyond
+    ``max_bytes`` (once decompressed)."""
     origin = str(path)
     kind = _suffix_of(path)
     if kind in WARC_SUFFIXES:
