@@ -68,6 +68,10 @@ def _print_report(report: IndexReport) -> None:
     if report.inputs == 0:
         click.echo("No .html, .htm, .html.gz or .jsonl files were found there.", err=True)
     click.echo(f"Indexed {report.indexed}, unchanged {report.unchanged}, failed {len(report.failures)}.")
+    if report.duplicates:
+        click.echo(f"{len(report.duplicates)} duplicate(s) of an existing URL kept once (the longer text):")
+        for duplicate in report.duplicates:
+            click.echo(f"  kept {duplicate.kept}, left out {duplicate.dropped} ({duplicate.url or 'same id'})")
     for failure in report.failures:
         click.echo(f"  failed: {failure.origin}: {failure.reason}", err=True)
     for warning in report.warnings:

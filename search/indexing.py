@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from search.index import EmptyRebuild, IndexStore, PreparedArticle, known_fingerprints, prepare, rebuild_index, update_index
+from search.index import (
+    Duplicate, EmptyRebuild, IndexStore, PreparedArticle, known_fingerprints, prepare, rebuild_index, update_index,
+)
 from search.ingest import (
     IngestFailure, IngestWarning, RawDocument, count_documents, extract_all, find_inputs, read_documents,
 )
@@ -30,6 +32,8 @@ class IndexReport:
     links not followed; they do not count as failures."""
     removed: list[str] = field(default_factory=list)
     """What a killed run had left in the index folder and this run removed."""
+    duplicates: list[Duplicate] = field(default_factory=list)
+    """Inputs that are another input's article again (the same URL): each kept once, the longer text."""
 
 
 class _Tally:
@@ -97,8 +101,8 @@ def index_paths(paths: Sequence[Path], settings: Settings, *, rebuild: bool = Fa
     docs = _documents(found.files, known, report, tally, settings.max_document_bytes)
     articles = _articles(docs, settings, report, tally)
     if rebuild:
-        report.indexed = rebuild_index(store, articles, allow_empty=False)
+        report.indexed = rebuild_index(store, articles, allow_empty=False, duplicates=report.duplicates)
     else:
-        report.indexed = update_index(store, articles)
+        report.indexed = update_index(store, articles, duplicates=report.duplicates)
     report.removed = store.removed
     return report

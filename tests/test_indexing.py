@@ -1,5 +1,6 @@
 import gzip
 import json
+import os
 import shutil
 
 from search.article import article_id
@@ -106,7 +107,9 @@ def test_a_cut_warc_record_never_replaces_the_complete_article(tmp_path, setting
     recrawl = tmp_path / "recrawl.warc"  # the same pages again, the file cut inside the second
     recrawl.write_bytes(gzip.decompress(whole)[: gzip.decompress(whole).index(b"Story 2:") + 400])
     report = index_paths([recrawl], settings)
-    assert report.indexed == 1
+    assert report.indexed == 0  # the first page again, as it was: kept once
+    assert [(d.kept, d.dropped) for d in report.duplicates] == [(f"{tmp_path / 'crawl.warc.gz'}#record1",
+                                                                 f"{recrawl}#record1")]
     [failure] = report.failures
     assert failure.origin == f"{recrawl}#record2" and failure.reason.startswith("truncated")
     article = SearchIndex(settings.index_dir).article(article_id("https://news.example/2"))
@@ -145,3 +148,44 @@ def test_a_manifest_beside_the_pages_replaces_none_of_them(tmp_path, settings):
     assert "strike over pay" in hit.snippet
     again = index_paths([folder], settings)
     assert (again.indexed, again.unchanged) == (0, 1)
+
+
+def test_two_pages_of_one_url_are_kept_once_the_longer_and_a_rerun_indexes_nothing(tmp_path, settings):
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    url = "https://example.org/news/harbour"
+
+    def page(paragraphs: int) -> str:
+        return (f'<html><head><title>Harbour reopens</title><link rel="canonical" href="{url}"></head><body>'
+                "<article>" + "<p>The harbour reopened on Monday after the strike over pay ended.</p>" * paragraphs
+                + "</article></body></html>")
+
+    (folder / "a-long.html").write_text(page(14))
+    (folder / "b-short.html").write_text(page(8))
+    report = index_paths([folder], settings)
+    assert report.indexed == 1 and SearchIndex(settings.index_dir).count() == 1
+    [duplicate] = report.duplicates
+    assert (duplicate.kept, duplicate.dropped, duplicate.url) == (str(folder / "a-long.html"),
+                                                                   str(folder / "b-short.html"), url)
+    for _ in range(2):
+        again = index_paths([folder], settings)
+        assert (again.indexed, again.unchanged) == (0, 1) and len(again.duplicates) == 1
+    article = SearchIndex(settings.index_dir).article(article_id(url))
+    assert article.origin == str(folder / "a-long.html")
+    (folder / "c-longest.html").write_text(page(20))
+    report = index_paths([folder], settings)
+    assert report.indexed == 1
+    assert SearchIndex(settings.index_dir).article(article_id(url)).origin == str(folder / "c-longest.html")
+
+
+def test_of_two_texts_as_long_for_one_url_the_newer_file_wins_and_stays(tmp_path, settings):
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    record = {"url": "https://wire.example/1", "title": "Ferries", "text": "The ferries ran again on Tuesday."}
+    (folder / "a.jsonl").write_text(json.dumps(record) + "\n")
+    (folder / "b.jsonl").write_text(json.dumps({**record, "text": "The ferries ran again on Thursday"}) + "\n")
+    os.utime(folder / "a.jsonl", (1_000_000_000, 1_000_000_000))  # b is the newer delivery
+    for _ in range(2):
+        index_paths([folder], settings)
+        assert "Thursday" in SearchIndex(settings.index_dir).article(article_id(record["url"])).text
+    assert index_paths([folder], settings).indexed == 0

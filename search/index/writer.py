@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -20,6 +22,26 @@ from search.index.store import IndexStore
 BATCH_SIZE = 5000
 MERGE_FROM = 5
 """Segments smaller than a batch (left by short runs) are merged once there are this many."""
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Two inputs that are one article (the same URL, so the same id): the one kept (the longer text;
+    of two as long, the newer file's) and the one left out."""
+
+    url: str | None
+    kept: str
+    """The input (origin) whose article the index holds."""
+    dropped: str
+
+
+def _modified(origin: str) -> float:
+    """When the file an input came from (a page, or the JSONL or WARC file of a record) was last
+    modified; 0 when it is gone."""
+    try:
+        return os.stat(origin.split("#", 1)[0]).st_mtime
+    except OSError:
+        return 0.0
 
 
 def known_fingerprints(store: IndexStore) -> dict[str, str]:
@@ -145,7 +167,8 @@ class _Batch:
     version) are left out. ``fresh`` says that the index held nothing when the run began: then
     what ``seen`` does not hold is new to the index, and needs no look-up."""
 
-    def __init__(self, index, seen: _Seen, fresh: bool):
+    def __init__(self, index, seen: _Seen, fresh: bool, duplicates: list[Duplicate]):
+        self.duplicates = duplicates
         self.names = set(index.schema.names())
         self.keyed = {"copies", "copy_bands"} <= self.names
         self.seen, self.fresh = seen, fresh
@@ -160,13 +183,15 @@ class _Batch:
     def add(self, item: Article | PreparedArticle) -> None:
         prepared = item if isinstance(item, PreparedArticle) else prepare(item)
         article, marks = prepared.article, prepared.marks if self.keyed else None
+        hashed = _hash(article.id)
+        if (not self.fresh or hashed in self.seen.ids) and not self._kept_over(article):
+            return
         fields = {name: value if name in self.analysed else plain(value) for name, value in prepared.fields.items()
                   if name.removeprefix("_stored_") in self.names}
         if self.keyed:
             fields["copies"] = self.finder.key(article.id, marks)
         else:
             fields = {name: value for name, value in fields.items() if name not in ("copy_bands", "copy_signature")}
-        hashed = _hash(article.id)
         if self.fresh and hashed not in self.seen.ids:
             self.writer.add_document(**fields)  # no earlier copy to replace: no look-up in every segment
         else:
@@ -175,6 +200,30 @@ class _Batch:
         self.seen.ids.add(hashed)
         if marks is not None:
             self.seen.add_tokens(marks.tokens)
+
+    def _kept_over(self, article: Article) -> bool:
+        """Whether the article replaces the indexed one with its id: always when that one came from the
+        same input (a changed file); when it came from another, only with a longer text, or another text
+        as long from a file modified later (else the new one is left out), and either way the pair is
+        reported as a Duplicate."""
+        if self.reader is None:
+            return True
+        try:
+            earlier = [d for d in self.reader.postings("id", article.id).all_ids() if not self.reader.is_deleted(d)]
+        except TermNotFound:
+            return True
+        if not earlier:
+            return True
+        stored = self.reader.stored_fields(earlier[-1])
+        origin = stored.get("origin", "")
+        if not origin or origin == article.origin:
+            return True
+        text = stored.get("text", "")
+        longer = len(article.text) > len(text) or (
+            len(article.text) == len(text) and article.text != text and _modified(article.origin) > _modified(origin))
+        self.duplicates.append(Duplicate(article.url, article.origin if longer else origin,
+                                         origin if longer else article.origin))
+        return longer
 
     def end(self, commit: bool) -> None:
         """Commit or cancel the batch, uninterrupted; a batch already ended is left as it is."""
@@ -196,11 +245,13 @@ class _Batch:
                 self.writer.writelock.release()  # cancel: let go of its lock; its files are leftovers
 
 
-def _write(index, articles: Iterable[Article | PreparedArticle]) -> int:
-    """Add or replace (by id) each article; returns how many distinct articles were written."""
+def _write(index, articles: Iterable[Article | PreparedArticle], duplicates: list[Duplicate] | None = None) -> int:
+    """Add or replace (by id) each article; returns how many distinct articles were written.
+    Articles that are another input's article again go in ``duplicates`` (see _Batch._kept_over)."""
     seen = _Seen()
     fresh = index.is_empty()
-    batch = _Batch(index, seen, fresh)
+    duplicates = [] if duplicates is None else duplicates
+    batch = _Batch(index, seen, fresh, duplicates)
     try:
         with stops_kept() as stop_if_asked:
             for item in articles:
@@ -211,7 +262,7 @@ def _write(index, articles: Iterable[Article | PreparedArticle]) -> int:
                     # replaces the earlier), and a batch's copy fingerprints are held in memory
                     batch.end(commit=True)
                     save_columns(index)
-                    batch = _Batch(index, seen, fresh)
+                    batch = _Batch(index, seen, fresh, duplicates)
                 batch.add(item)
             stop_if_asked()
         batch.end(commit=True)
@@ -222,21 +273,24 @@ def _write(index, articles: Iterable[Article | PreparedArticle]) -> int:
     return len(seen.ids)
 
 
-def update_index(store: IndexStore, articles: Iterable[Article | PreparedArticle]) -> int:
-    """Add or replace articles (by id) in the current generation; returns how many were written."""
+def update_index(store: IndexStore, articles: Iterable[Article | PreparedArticle],
+                 duplicates: list[Duplicate] | None = None) -> int:
+    """Add or replace articles (by id) in the current generation; returns how many were written.
+    An article whose id another input's article has goes in ``duplicates`` (the longer text kept)."""
     with store.writing():
         current = store.ensure_current()
         with store.reading(current):
             index = store.open(current, mapped=False)
             index.reader().close()  # damaged segments are found now, not in the middle of the run
-        return _write(index, articles)
+        return _write(index, articles, duplicates)
 
 
 class EmptyRebuild(Exception):
     """A rebuild that found no article; the previous index is kept."""
 
 
-def rebuild_index(store: IndexStore, articles: Iterable[Article | PreparedArticle], allow_empty: bool = True) -> int:
+def rebuild_index(store: IndexStore, articles: Iterable[Article | PreparedArticle], allow_empty: bool = True,
+                  duplicates: list[Duplicate] | None = None) -> int:
     """Build a new generation from the articles and switch readers to it when it is complete.
 
     Until the switch the previous generation keeps serving; if anything fails or the run is
@@ -247,7 +301,7 @@ def rebuild_index(store: IndexStore, articles: Iterable[Article | PreparedArticl
         previous = store.current(dangling_ok=True)  # a damaged index is what a rebuild mends
         building = store.new_generation()
         try:
-            count = _write(store.open(building, mapped=False), articles)
+            count = _write(store.open(building, mapped=False), articles, duplicates)
             if count == 0 and not allow_empty:
                 raise EmptyRebuild("no article could be read: the previous index is kept")
             store.publish(building)
