@@ -261,3 +261,15 @@ def test_serve_checks_that_the_index_holds_articles_without_opening_it(tmp_path,
     result = run("serve", "--index", index_dir)
     assert result.exit_code == 0 and "empty" not in result.output
     assert served and Path(served[0]["index_dir"]) == index_dir and opened == []  # the workers open it, not the master
+
+
+def test_index_says_which_copy_of_one_url_it_kept(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(GOOD, folder / "a.html")
+    shutil.copy(GOOD, folder / "b.html")  # the same page saved twice: one canonical URL
+    result = run("index", folder, "--index", tmp_path / "ix")
+    assert "Indexed 1, unchanged 0, failed 0." in result.output
+    assert "1 duplicate(s) of an existing URL kept once (the longer text):" in result.output
+    assert f"  kept {folder / 'a.html'}, left out {folder / 'b.html'} (https://" in result.output
+    assert "Indexed 0, unchanged 1, failed 0." in run("index", folder, "--index", tmp_path / "ix").output
