@@ -167,7 +167,7 @@ def test_a_megabyte_title_is_cut_to_300_characters_and_said_so(tmp_path):
     docs = [RawDocument("r#L1", "f", title=title, text="The harbour ferries ran again on Tuesday."),
             RawDocument("page.html", "g", html=page)]
     warnings, articles = warnings_and_results(docs, settings_for(tmp_path, workers=1))
-    assert warnings == [("r#L1", f"title cut to {MAX_TITLE_CHARS} characters (it had 1,120,000)"),
+    assert warnings == [("r#L1", f"title cut to {MAX_TITLE_CHARS} characters (it had 1,119,999)"),
                         ("page.html", f"title cut to {MAX_TITLE_CHARS} characters (it had 1,119,999)")]
     assert all(len(a.title) <= MAX_TITLE_CHARS and a.title.startswith("Ferry crews strike") for a in articles)
 
@@ -310,3 +310,20 @@ def test_the_package_keeps_numpy_from_starting_threads():
     assert _threaded_probe() == ["True", "1"]
     # A setting of the user's own is kept (and then numpy does start its threads)
     assert _threaded_probe(OPENBLAS_NUM_THREADS="2") == ["False", "2"]
+
+
+def test_a_records_title_is_normalised_so_its_words_are_found(tmp_path):
+    from search.index import IndexStore, SearchIndex, update_index
+    from search.ingest.pipeline import article_from_record
+    from search.ingest.sources import RawDocument
+    from search.query import SearchRequest
+
+    doc = RawDocument("r#L1", "fp", url="https://example.org/w", title="Das Welterna\u0308hrungs\u00adprogramm hilft",
+                      text="Deutsch\u00adland gibt mehr Geld.")
+    article = article_from_record(doc)
+    assert (article.title, article.text) == ("Das Welternährungsprogramm hilft", "Deutschland gibt mehr Geld.")
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [article])
+    index = SearchIndex(store.root)
+    assert index.search(SearchRequest(q="title:Welternährungsprogramm")).total == 1
+    assert index.search(SearchRequest(q="Deutschland")).total == 1

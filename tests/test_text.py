@@ -71,3 +71,9 @@ def test_text_wrapped_at_a_fixed_width_becomes_one_line_per_paragraph():
 ])
 def test_text_whose_lines_are_paragraphs_is_left_as_it_is(text):
     assert unwrap_lines(text) == text
+
+
+def test_soft_hyphens_and_zero_width_spaces_leave_words_whole_and_letters_are_composed():
+    decomposed = "Welterna\u0308hrungsprogramm"  # "ä" written as "a" and a combining diaeresis
+    text = clean_text(f"Deutsch\u00adland und das {decomposed}\u200b hilft.\ufeff\nZero\u200dwidth joiner stays.")
+    assert text == "Deutschland und das Welternährungsprogramm hilft.\nZero\u200dwidth joiner stays."

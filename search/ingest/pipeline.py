@@ -34,7 +34,7 @@ from search.ingest.memory import release_memory, return_large_blocks
 from search.ingest.mentions import mentioned_dates
 from search.ingest.sources import IngestFailure, IngestWarning, RawDocument
 from search.ingest.text import clean_text, unwrap_lines
-from search.ingest.titles import MAX_TITLE_CHARS, shorten_title
+from search.ingest.titles import MAX_TITLE_CHARS, clean_title, shorten_title
 from search.settings import Settings
 
 Result = Article | IngestFailure | IngestWarning
@@ -59,8 +59,9 @@ ahead would count three times."""
 def article_from_record(doc: RawDocument, limits: Settings = DEFAULTS) -> Article:
     """An Article from a JSONL record that already holds its title, text and date (a title alone will do)."""
     check_text_length(len(doc.text or ""), limits.max_text_chars)
-    text = clean_text(unwrap_lines(doc.text or ""), doc.title)
-    if not text and not doc.title:
+    title = clean_title(doc.title)
+    text = clean_text(unwrap_lines(doc.text or ""), title)
+    if not text and not title:
         raise UnreadableDocument("the record has neither text nor title")
     published = parse_date(doc.published)
     url = safe_link(doc.url)
@@ -70,9 +71,9 @@ def article_from_record(doc: RawDocument, limits: Settings = DEFAULTS) -> Articl
         url=url,
         source=source_name(doc.source, url),
         authors=list(doc.authors),
-        title=doc.title or text.split("\n", 1)[0][:120],
+        title=title or text.split("\n", 1)[0][:120],
         published=published,
-        language=identify_language(text or doc.title or ""),
+        language=identify_language(text or title or ""),
         text=text,
         origin=doc.origin,
         fingerprint=doc.fingerprint,

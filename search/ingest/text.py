@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
 
 import trafilatura
@@ -79,9 +80,22 @@ def unwrap_lines(text: str) -> str:
     return "\n".join(" ".join(paragraph) for paragraph in paragraphs)
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
+"""Soft hyphens, zero-width spaces, word joiners and byte-order marks: invisible, but they split a word
+for the index ("Deutsch\u00adland" is not "Deutschland"). Zero-width joiners stay: some scripts and
+emoji need them."""
+
+
+def normalise(text: str) -> str:
+    """Text in Unicode's composed form (NFC: "ä" one character, however the page wrote it), without
+    the invisible characters that split words."""
+    return unicodedata.normalize("NFC", text.translate(_INVISIBLE))
+
+
 def clean_text(text: str, title: str | None = None, authors: list[str] | None = None) -> str:
-    """Drop boilerplate lines, and a title or byline line at the start; collapse whitespace."""
-    lines = [" ".join(line.split()) for line in text.splitlines()]
+    """Drop boilerplate lines, and a title or byline line at the start; collapse whitespace;
+    normalise the characters (see ``normalise``)."""
+    lines = [" ".join(line.split()) for line in normalise(text).splitlines()]
     lines = [line for line in lines if line and not is_boilerplate(line)]
     title_key = " ".join((title or "").split()).casefold()
     while lines and (lines[0].casefold() == title_key or _is_byline(lines[0], authors or [])):

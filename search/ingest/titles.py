@@ -11,6 +11,8 @@ import html
 import re
 from urllib.parse import urlsplit
 
+from search.ingest.text import normalise
+
 _WORD = re.compile(r"\w+")
 _SEPARATOR = re.compile(r"\s+[|–—:·»«-]\s+|\s+::\s+|\s*\|\s*|(?<=[\u3000-\u9fff\uff00-\uffef])[-_](?=\w)")
 _HEADING_XPATH = ("//h1 | //h2 | //h3 | //*[contains(@class, 'entry-title') or contains(@class, 'post-title') "
@@ -30,8 +32,9 @@ def _words(text: str) -> list[str]:
 
 
 def clean_title(value: str | None) -> str:
-    """A title with entities decoded (some pages escape them twice) and whitespace collapsed."""
-    return " ".join(html.unescape(value or "").split())
+    """A title with entities decoded (some pages escape them twice), its characters normalised
+    (search.ingest.text.normalise) and whitespace collapsed."""
+    return " ".join(normalise(html.unescape(value or "")).split())
 
 
 def shorten_title(title: str, limit: int = MAX_TITLE_CHARS) -> str:
