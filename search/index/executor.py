@@ -74,7 +74,7 @@ class Matched:
         """The counted clauses a document lacks, as typed."""
         return [clause.label for clause, has in zip(planned.counted, self.present) if not has[docnum]]
 
-    def all_words(self) -> int | None:
+    def all_words(self) -> int:
         """How many matches have every counted clause."""
         if self.counts is None:
             return len(self.matches)

@@ -71,7 +71,8 @@ class RobertsonBM25F(BM25F):
     def robertson_idf(self, parent, fieldname: str, text) -> float:
         """A term's idf over the whole index (``parent``: its top searcher), remembered per searcher."""
         known = self._idfs.setdefault(parent, {})
-        idf = known.get((fieldname, text))
+        key = ("", text) if fieldname in SEARCHED_FIELDS else (fieldname, text)  # one idf for title and text
+        idf = known.get(key)
         if idf is None:
             documents = parent.doc_count_all()
             if fieldname in SEARCHED_FIELDS:  # as rare in the title as in the article (see the class)
@@ -81,7 +82,7 @@ class RobertsonBM25F(BM25F):
             idf = math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
             if len(known) >= self.IDF_CACHE:
                 known.clear()
-            known[(fieldname, text)] = idf
+            known[key] = idf
         return idf
 
 
