@@ -130,3 +130,39 @@ def test_a_page_declaring_utf16_in_ascii_and_one_with_nul_bytes_are_read():
     assert "harbour ferries ran again" in lying.text
     with_nuls = extract_article(hostile(STORY.replace("ferries", "fer\0ries") * 3))
     assert "harbour ferries ran again" in with_nuls.text and "\ufffd" not in with_nuls.text
+
+
+CHINESE = ["国务院总理今天在北京主持召开常务会议，部署进一步做好短缺药品保供稳价工作，保障群众用药需求。",
+           "会议指出，药品供应关系人民群众切身利益，要完善监测预警机制，加强生产、流通和使用各环节协同。",
+           "会议要求，对临床必需、用量小、市场供应短缺的药品，要建立健全储备制度，确保及时供应。"]
+
+
+def test_a_chinese_article_is_read_by_its_characters_not_its_spaces():
+    """Chinese is written without spaces: counted by spaces, the article was "3 words", so a page's
+    menus replaced it (their words have spaces), and a short article was refused as no text."""
+    menu = "".join(f"<li><a href='/{i}'>Section {i} news and more</a></li>" for i in range(30))
+    page = (f"<html lang='zh-CN'><head><title>保障临床用药需求</title></head><body>"
+            f"<div class='links'><ul>{menu}</ul></div>"
+            f"<article><h1>保障临床用药需求</h1>{''.join(f'<p>{p}</p>' for p in CHINESE)}</article></body></html>")
+    article = extract_article(page)
+    assert article.text == "\n".join(CHINESE)
+    assert article.language == "zh"
+    short = f"<html><body><article><p>{CHINESE[0]}</p></article></body></html>"
+    assert extract_article(short).text == CHINESE[0]
+
+
+GERMAN = ("Die Stadtverwaltung hat am Montag beschlossen, das Reparaturcafé in der Innenstadt auch im "
+          "kommenden Jahr zu fördern. Jeder kann dort kaputte Geräte vorbeibringen und gemeinsam mit "
+          "ehrenamtlichen Helfern reparieren. Die Nachfrage ist nach Angaben der Organisatoren groß.")
+
+
+@pytest.mark.parametrize("declared", ["en", "de-AT", "de, at, ch", "lang=", ""])
+def test_the_text_decides_the_language_over_the_declaration(declared):
+    page = f"<html lang='{declared}'><body><article><p>{GERMAN}</p><p>{GERMAN}</p></article></body></html>"
+    assert extract_article(page).language == "de"
+
+
+@pytest.mark.parametrize("declared, expected", [("de-AT", "de"), ("en", "en"), ("lang=", None), ("und", None)])
+def test_a_declared_language_stands_only_where_the_text_cannot_tell(declared, expected):
+    page = f"<html lang='{declared}'><body><article><p>ok ok ok ok ok ok</p></article></body></html>"
+    assert extract_article(page).language == expected

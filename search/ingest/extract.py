@@ -11,10 +11,10 @@ from search.ingest.bylines import choose_authors
 from search.ingest.dates import publication_date
 from search.ingest.decode import decode_html
 from search.ingest.errors import UnreadableDocument
-from search.ingest.language import identify_language
+from search.ingest.language import article_language
 from search.ingest.mentions import mentioned_dates
 from search.ingest.metadata import parse_tree, read_metadata
-from search.ingest.text import clean_text, extract_body
+from search.ingest.text import clean_text, extract_body, word_count
 from search.ingest.titles import choose_title
 from search.settings import Settings
 
@@ -74,7 +74,7 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
     text, _ = extract_body(html, url=canonical, tree=tree)  # the last reader of the tree: it changes it
     check_text_length(len(text), limits.max_text_chars)  # the fallback may find text the tree lacked
     text = clean_text(text, title, authors)
-    if sum(any(c.isalpha() for c in word) for word in text.split()) < MIN_WORDS:
+    if word_count(text) < MIN_WORDS:
         raise UnreadableDocument("no article text found in the page")
     return Article(
         mentioned_dates=mentioned_dates(text, published),
@@ -84,7 +84,7 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
         title=title or text.split("\n", 1)[0][:120],
         authors=authors,
         published=published,
-        language=meta.language or identify_language(text),
+        language=article_language(text, meta.language),
         text=text,
         origin=origin or "",
         fingerprint=fingerprint(raw),

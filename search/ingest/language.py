@@ -1,8 +1,10 @@
-"""The language an article is written in: as the page declares it, else identified from its text."""
+"""The language an article is written in: identified from its text, else as the page declares it."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+
+from search.ingest.text import word_count
 
 
 @lru_cache(maxsize=1)
@@ -15,7 +17,14 @@ def _identifier():
 def identify_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when the text is too short or unclear."""
     sample = text[:3000]
-    if len(sample.split()) < 5:
+    if word_count(sample) < 5:
         return None
     code, probability = _identifier().classify(sample)
     return code if probability >= 0.5 else None
+
+
+def article_language(text: str, declared: str | None = None) -> str | None:
+    """The language of an article's text. A page's declaration (``declared``, a code) is often a
+    template's default (German pages declaring "en"), so the text decides; the declaration stands only
+    where the text is too short or unclear to tell."""
+    return identify_language(text) or declared

@@ -17,6 +17,19 @@ ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "blogposting"
                  "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "report", "webpage"}
 
 
+_TAG = re.compile(r"\s*([A-Za-z]{2,3})(?![A-Za-z])")
+_NO_LANGUAGE = {"und", "mul", "zxx", "mis", "xx"}
+"""Codes that say "undetermined", "several", "no linguistic content", "uncoded": no language."""
+
+
+def language_tag(declared: str | None) -> str | None:
+    """The language code a declaration starts with, in lower case ("de-AT" → "de", "en_US" → "en",
+    "de, at, ch" → "de"), or None for one that names no language ("lang=", "", "und")."""
+    found = _TAG.match(declared or "")
+    code = found.group(1).lower() if found else None
+    return None if code in _NO_LANGUAGE else code
+
+
 @dataclass
 class PageMetadata:
     title: str | None = None
@@ -25,6 +38,7 @@ class PageMetadata:
     site_name: str | None = None
     canonical_url: str | None = None
     language: str | None = None
+    """The language code the page declares (see ``language_tag``), the first that names one."""
     authors: list[str] = field(default_factory=list)
     """People named as authors (organisations named as authors are left out)."""
     organisation_authors: list[str] = field(default_factory=list)
@@ -139,7 +153,6 @@ def read_metadata(tree, url: str | None = None) -> PageMetadata:
         data.canonical_url = urljoin(url or "", candidate) if url else candidate
     data.canonical_url = safe_link(data.canonical_url)
 
-    lang = tree.get("lang") or tree.get("xml:lang") or meta.get("og:locale") or meta.get("content-language")
-    if lang:
-        data.language = lang.replace("_", "-").split("-")[0].strip().lower() or None
+    declared = (tree.get("lang"), tree.get("xml:lang"), meta.get("og:locale"), meta.get("content-language"))
+    data.language = next(filter(None, map(language_tag, declared)), None)
     return data

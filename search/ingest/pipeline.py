@@ -82,7 +82,7 @@ def article_from_record(doc: RawDocument, limits: Settings = DEFAULTS) -> Articl
 
 def add_entities(article: Article, settings: Settings) -> None:
     """Fill in the people, organisations and places, where a model reads the article's language."""
-    if article.language not in (None, *settings.entity_languages):
+    if article.language not in settings.entity_languages:
         return
     found = recognizer(settings.spacy_model).entities(article.text, headline=article.title)
     article.people, article.orgs, article.places = found.people, found.orgs, found.places

@@ -39,6 +39,20 @@ FALLBACK_MAX_CHARS = 5_000_000
 per character: it is tried on pages up to this size (real pages run to 3 MB)."""
 
 
+_UNSPACED = re.compile("[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff"
+                       "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+"""Letters of scripts written without spaces between words: Thai, Lao, Tibetan, Myanmar, Khmer,
+Japanese kana and Chinese characters (Korean is written with spaces)."""
+
+
+def word_count(text: str) -> int:
+    """Words in a text: runs holding a letter between spaces, and each letter of a script written
+    without spaces (a Chinese sentence is one run of characters, each about a word)."""
+    unspaced = len(_UNSPACED.findall(text))
+    spaced = _UNSPACED.sub(" ", text) if unspaced else text
+    return unspaced + sum(any(c.isalpha() for c in word) for word in spaced.split())
+
+
 def is_boilerplate(line: str) -> bool:
     """Whether a short line is site furniture (ads, "read more", newsletter and cookie lines)."""
     line = line.strip(" \t-–—•*|")
@@ -144,8 +158,8 @@ def extract_body(html: str, url: str | None = None, tree=None) -> tuple[str, dic
     )
     found = document.as_dict() if document is not None else {}
     text = found.get("text") or ""
-    if len(text.split()) < 25 and len(html) <= FALLBACK_MAX_CHARS:
+    if word_count(text) < 25 and len(html) <= FALLBACK_MAX_CHARS:
         structural = fallback_text(html)
-        if len(structural.split()) > len(text.split()):
+        if word_count(structural) > word_count(text):
             text = structural
     return text, found
