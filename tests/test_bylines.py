@@ -74,3 +74,16 @@ def test_a_labelled_byline_element_and_one_that_names_only_the_site():
     site_only = parse_tree('<html><body><div class="author">By The Planet Press</div>'
                            '<p>Written by: Julie Moll</p></body></html>')
     assert choose_authors([], [], site_only, None, "The Planet Press") == ["Julie Moll"]
+
+
+@pytest.mark.parametrize("value", ["Article by", "publisher", "Afficher mon profil complet", "View my complete profile"])
+def test_labels_roles_and_interface_strings_are_no_authors(value):
+    assert clean_name(value) is None
+
+
+def test_a_byline_element_holding_the_headline_names_no_author():
+    tree = parse_tree("<html><body><h1 class='entry-title author'>Yellow Vests and I</h1>"
+                                "<p>Text of the story.</p></body></html>")
+    assert choose_authors([], [], tree, None, "Blog", ["Yellow Vests and I"]) == []
+    declared = choose_authors(["Jane Doe"], [], tree, None, "Blog", ["Jane Doe: a year in Paris"])
+    assert declared == ["Jane Doe"]  # declared in the page's metadata: kept even when the headline names her

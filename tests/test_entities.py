@@ -47,8 +47,8 @@ def test_the_model_finds_the_sample_articles_people_orgs_and_places():
     assert not [name for name in found.people + found.orgs + found.places if name.startswith(("•", "the "))]
 
 
-def test_only_the_ner_pipe_of_the_configured_model_is_loaded():
-    assert recognizer(Settings().spacy_model).nlp.pipe_names == ["ner"]
+def test_only_the_ner_pipe_and_the_tagger_of_the_configured_model_are_loaded():
+    assert recognizer(Settings().spacy_model).nlp.pipe_names == ["tok2vec", "tagger", "ner"]
 
 
 def test_countries_get_one_name_and_their_people_count_as_a_mention():
@@ -119,3 +119,46 @@ def test_reading_a_long_text_takes_little_memory():
     grown_mb = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                                   timeout=120).stdout)
     assert grown_mb < 150  # read at once, these 60,000 characters took 800 MB
+
+
+def test_a_surname_and_an_acronym_stand_for_the_full_name_the_article_gives():
+    from search.ingest.entities import Mention
+    spans = [Mention("Sviatlana Tsikhanouskaya", "PERSON"), Mention("Tsikhanouskaya", "PERSON"),
+             Mention("Tsikhanouskaya", "GPE"), Mention("the European Union", "ORG"), Mention("EU", "ORG"),
+             Mention("EU", "GPE"), Mention("NATO", "ORG"), Mention("Priti Patel", "PERSON"), Mention("Priti", "ORG")]
+    found = group_entities(spans)
+    assert found.people == ["Sviatlana Tsikhanouskaya", "Priti Patel"]
+    assert found.orgs == ["European Union", "NATO"]  # NATO is not spelled out here: it stays
+    assert found.places == []
+
+
+def test_one_type_per_name_by_majority():
+    from search.ingest.entities import Mention
+    spans = [Mention("Lidia Yermoshina", "ORG"), Mention("Lidia Yermoshina", "PERSON"),
+             Mention("Gomel", "PERSON"), Mention("Gomel", "GPE"), Mention("Gomel", "GPE")]
+    found = group_entities(spans)
+    assert (found.people, found.orgs, found.places) == (["Lidia Yermoshina"], [], ["Gomel"])
+
+
+def test_capitalised_words_pieces_of_longer_names_and_lone_doubtful_people_are_not_listed():
+    from search.ingest.entities import Mention, corroborated, mend_split_names
+    text = ("Size matters, said Anna Smith of Basildon and Billericay. Ursula von der Leyen met Mr Varadkar "
+            "in Paris. Debug mode is on in Python 3.0, and AppleWebKit/537.36 too. Honor asked.")
+    def at(name, label, proper=True):
+        return Mention(name, label, text.index(name), proper)
+    spans = [at("Size", "PERSON", proper=False), at("Anna Smith", "PERSON"), at("Basildon", "ORG"),
+             at("Ursula von der", "PERSON"), at("Leyen", "GPE"), at("Varadkar", "PERSON"), at("Paris", "GPE"),
+             at("Debug", "ORG", proper=False), at("Python 3.0", "ORG"), at("AppleWebKit/537.36", "PERSON"),
+             at("Honor", "PERSON")]
+    kept = [m.text for m in corroborated(mend_split_names(spans, text), text)]
+    assert kept == ["Anna Smith", "Ursula von der Leyen", "Varadkar", "Paris"]
+
+
+def test_the_model_reads_a_web_page_without_listing_its_capitalised_common_words():
+    text = ("Caring for plants: Bugs attack the bougainvillea in the South every spring. Coal was cheap. "
+            "Thankfully, Maria Lopez of the Royal Horticultural Society in London says the pests can be "
+            "washed off. Maria Lopez has grown them for twenty years.")
+    found = recognizer(Settings().spacy_model).entities(text, headline="Bugs Attack Bougainvillea")
+    names = found.people + found.orgs + found.places
+    assert "Maria Lopez" in found.people and "London" in found.places
+    assert not {"Caring", "Coal", "South", "Thankfully", "Bugs Attack Bougainvillea"} & set(names)

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from search.ingest import UnreadableDocument, extract_article
-from search.ingest.extract import site_from_title
+from search.ingest.publishers import site_from_title
 
 from conftest import CORPUS
 

@@ -24,7 +24,8 @@ _NOT_A_NAME = re.compile(
     r"^(?:admin|administrator|wordpressadmin|name|posted|follow|autor|author|editor|staff|"
     r"anonymous|unknown|no author|guest|human|auteurs|autoren|authors|by|von|par|por|datum|date|quelle|source|"
     r"alle artikel|all articles|all posts|mehr|more|profil|profile|about|über)$|\d{2}|https?:|www\.|@|\[at\]|"
-    r"\s(?:am|on|sagt|says|schreibt|writes)$|erforderlich|required|\*",
+    r"\s(?:am|on|sagt|says|schreibt|writes|by|von|par)$|erforderlich|required|\*|\bprofile?\b|^afficher\b|"
+    r"^(?:publisher|herausgeber|contributor|correspondent)$",
     re.IGNORECASE,
 )
 _COMMENTS = re.compile(r"comment|respond|reply|kommentar", re.IGNORECASE)
@@ -190,25 +191,35 @@ def _in_skipped_container(element, tags: tuple[str, ...]) -> bool:
 
 
 def choose_authors(declared: list[str], organisations: list[str], tree, extracted: str | None,
-                   site: str | None) -> list[str]:
+                   site: str | None, headlines: list[str | None] = ()) -> list[str]:
     """The article's authors: the declared ones, else the first byline element, else the first line
     written as a byline, else trafilatura's guess; the publication itself is never an author, and a
-    byline that names only the publication gives way to the next."""
+    byline that names only the publication gives way to the next. A name must have a word of two
+    letters or more, and a byline read from the page is not one when the headline holds it ("Yellow
+    Vests" and "I" from "Yellow Vests and I")."""
     not_people = {n.casefold() for n in organisations + [site or ""] if n}
+    def words(text: str) -> str:
+        return " " + " ".join(re.findall(r"[^\W_]+", text.casefold())) + " "
+
+    headline_words = [words(h) for h in headlines if h]
+
+    def in_headline(name: str) -> bool:
+        return words(name).strip() != "" and any(words(name) in h for h in headline_words)
     squeezed_site = (site or "").replace(" ", "").casefold()
 
-    def people(names: list[str]) -> list[str]:
+    def people(names: list[str], declared: bool = False) -> list[str]:
         return list(dict.fromkeys(
             n for n in names
-            if n.casefold() not in not_people
-            and not (squeezed_site and n.replace(" ", "").casefold() in (squeezed_site, f"{squeezed_site}.de"))))
+            if n.casefold() not in not_people and (re.search(r"[^\W\d_]{2}", n) or " " in n)
+            and not (squeezed_site and n.replace(" ", "").casefold() in (squeezed_site, f"{squeezed_site}.de"))
+            and (declared or not in_headline(n))))
 
     def candidates() -> Iterator[list[str]]:
-        yield [n for d in declared for n in split_names(d)]
         if tree is not None:
             yield from visible_bylines(tree)
             yield from written_bylines(tree)
         if extracted:
             yield [n for part in extracted.split(";") for n in split_names(part)]
 
-    return next((found for found in map(people, candidates()) if found), [])
+    return people([n for d in declared for n in split_names(d)], declared=True) or next(
+        (found for found in map(people, candidates()) if found), [])

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from urllib.parse import urlsplit
-
 from search.article import Article, article_id, fingerprint, safe_link
 from search.ingest.bounds import check_markup, check_page_text, check_text_length
 from search.ingest.bylines import choose_authors
@@ -14,6 +11,7 @@ from search.ingest.errors import UnreadableDocument
 from search.ingest.language import article_language
 from search.ingest.mentions import mentioned_dates
 from search.ingest.metadata import parse_tree, read_metadata
+from search.ingest.publishers import publication
 from search.ingest.text import clean_text, extract_body, word_count
 from search.ingest.titles import choose_title
 from search.settings import Settings
@@ -24,24 +22,8 @@ DEFAULTS = Settings()
 
 
 def source_name(site_name: str | None, url: str | None) -> str | None:
-    """The publication's name, else the host the page came from (without ``www.``)."""
-    if site_name:
-        return site_name
-    host = urlsplit(url).hostname if url else None
-    return host.removeprefix("www.") if host else None
-
-
-def site_from_title(html_title: str | None, url: str | None) -> str | None:
-    """The site's name from a "Headline | Site Name" page title, when the name matches the host."""
-    host = re.sub(r"[^a-z0-9]", "", (urlsplit(url).hostname or "") if url else "")
-    parts = re.split(r"\s+[|–—-]\s+", html_title or "")
-    if not host or len(parts) < 2:
-        return None
-    for candidate in (parts[-1], parts[0]):
-        squeezed = re.sub(r"[^a-z0-9]", "", candidate.casefold())
-        if len(squeezed) >= 4 and squeezed in host and len(candidate.split()) <= 5:
-            return candidate.strip()
-    return None
+    """The publication's name given with a record, else the registered domain of its URL."""
+    return publication([site_name], None, None, url)
 
 
 def extract_article(html: str | bytes, url: str | None = None, *, origin: str | None = None,
@@ -68,9 +50,9 @@ def extract_article(html: str | bytes, url: str | None = None, *, origin: str | 
     meta = read_metadata(tree, url)
     canonical = meta.canonical_url or safe_link(url)
     published = publication_date(tree, url=canonical)
-    site = source_name(meta.site_name or site_from_title(meta.html_title, canonical), canonical)
+    site = publication(meta.site_names, meta.html_title, meta.title, canonical, tree)
     title = choose_title(tree, [meta.title, meta.html_title], site, canonical)
-    authors = choose_authors(meta.authors, meta.organisation_authors, tree, None, site)
+    authors = choose_authors(meta.authors, meta.organisation_authors, tree, None, site, [title])
     text, _ = extract_body(html, url=canonical, tree=tree)  # the last reader of the tree: it changes it
     check_text_length(len(text), limits.max_text_chars)  # the fallback may find text the tree lacked
     text = clean_text(text, title, authors)

@@ -36,6 +36,10 @@ class PageMetadata:
     """The headline from JSON-LD or OpenGraph (no site-name suffix), if declared."""
     html_title: str | None = None
     site_name: str | None = None
+    """The first name the page gives its site (see ``site_names``)."""
+    site_names: list[str] = field(default_factory=list)
+    """Every name the page gives its site, in order of trust: og:site_name, the JSON-LD publisher,
+    the application name (any may be a URL, a page title or a licence: see ``publishers``)."""
     canonical_url: str | None = None
     language: str | None = None
     """The language code the page declares (see ``language_tag``), the first that names one."""
@@ -123,20 +127,22 @@ def read_metadata(tree, url: str | None = None) -> PageMetadata:
     nodes = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str)}
     articles = [o for o in objects if _types(o) & ARTICLE_TYPES]
     articles.sort(key=lambda o: "webpage" in _types(o))
+    publishers: list[str] = []
     for obj in articles:
         data.title = data.title or _clean(obj.get("headline"))
         for name, is_person in _names(obj.get("author", []), nodes):
             (data.authors if is_person else data.organisation_authors).append(name)
         publisher = _names(obj.get("publisher", []), nodes)
-        if publisher and not data.site_name:
-            data.site_name = publisher[0][0]
+        if publisher and not publishers:
+            publishers.append(publisher[0][0])
         if data.authors or data.organisation_authors:
             break
 
     data.title = data.title or meta.get("og:title") or meta.get("twitter:title")
     titles = tree.xpath("//title")
     data.html_title = _clean(titles[0].text_content()) if titles else None
-    data.site_name = meta.get("og:site_name") or data.site_name or meta.get("application-name")
+    data.site_names = [name for name in (meta.get("og:site_name"), *publishers, meta.get("application-name")) if name]
+    data.site_name = data.site_names[0] if data.site_names else None
     if not data.authors and not data.organisation_authors:
         if (meta.get("twitter:label1") or "").casefold() in _WRITTEN_BY:  # "Written by" / "Verfasst von"
             meta.setdefault("twitter:author", meta.get("twitter:data1") or "")
