@@ -10,7 +10,8 @@ def test_boilerplate_lines_are_recognised():
     for line in ("Advertisement", "Source: Read Full Article", "Visit Business Insider's homepage for more stories.",
                  "Read more: World news", "Sign up for our morning newsletter: the day's news in five minutes.",
                  "We use cookies to improve your experience. By continuing to browse you agree to our use of cookies.",
-                 "Click here to get Metro Wire headlines in your inbox every morning."):
+                 "Click here to get Metro Wire headlines in your inbox every morning.", "Related posts",
+                 "Ähnliche Beiträge", "Articles similaires :"):
         assert is_boilerplate(line), line
     for line in ("The advertisement industry grew by 4% last year, the report said.",
                  "Read the statement, officials said, before you judge."):
@@ -29,6 +30,10 @@ def test_layout_tables_become_blocks_but_data_tables_stay():
     unwrap_layout_tables(tree)
     out = lxml_html.tostring(tree, encoding="unicode")
     assert out.count("<table") == 1 and "<td>12</td>" in out
+    paragraphs = parse_tree("<html><body><table class='wikitable'><tr><td><p>A cell's paragraph.</p></td></tr>"
+                            "</table></body></html>")
+    unwrap_layout_tables(paragraphs)  # no navigation, no headline: a table of content, left to trafilatura
+    assert "<table" in lxml_html.tostring(paragraphs, encoding="unicode")
 
 
 def test_fallback_text_skips_navigation_ads_and_related_links():
@@ -42,6 +47,17 @@ def test_extract_body_uses_the_structure_when_trafilatura_finds_too_little():
     page = "<html><body><div class='x'><p>" + "Short words here. " * 3 + "</p></div></body></html>"
     text, _ = extract_body(page)
     assert "Short words here." in text
+
+
+def test_a_portal_page_is_not_read_as_one_article_by_the_fallback():
+    """A page of teasers is no article: the structural fallback returned its menus and lists of
+    links as the text (on unseen pages, lower than trafilatura alone)."""
+    teasers = "".join(f"<article><h2><a href='/s{i}'>Story {i} headline</a></h2><p>Teaser {i}.</p></article>"
+                      for i in range(12))
+    menu = "".join(f"<li><a href='/{i}'>Section {i}</a></li>" for i in range(20))
+    page = f"<html><body><ul>{menu}</ul>{teasers}</body></html>"
+    assert fallback_text(page) == ""
+    assert "Section 3" not in extract_body(page)[0]
 
 
 WRAPPED = ("Showers continued throughout the week in\nthe Bahia cocoa zone, alleviating the drought since early\n"

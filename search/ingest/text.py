@@ -23,7 +23,8 @@ _BOILERPLATE_LINES = [
         r"^(sign up|subscribe)\b.{0,60}\bnewsletter\b.{0,80}$",
         r"^(click|tap) here\b.{0,80}$",
         r"^(share|follow us) (this|on)\b.{0,60}$",
-        r"^related (stories|articles|coverage|content)\s*:?$",
+        r"^(related (stories|articles|posts|coverage|content)|ähnliche (beiträge|artikel)|verwandte artikel|"
+        r"articles similaires|artículos relacionados|articoli correlati)\s*:?$",
         r"^.{0,80}\bcookies?\b.{0,80}\b(accept|consent|agree)\b.{0,40}$",
         r"^(this|the) (article|story) (was )?(originally )?(published|appeared) (on|in|at)\b.{0,80}$",
         r"^copyright\b.{0,100}$|^©.{0,100}$|^all rights reserved\.?$",
@@ -118,16 +119,20 @@ def clean_text(text: str, title: str | None = None, authors: list[str] | None = 
 
 
 def unwrap_layout_tables(tree) -> None:
-    """Turn tables used for page layout (cells holding paragraphs or headings) into plain blocks,
-    in place, which trafilatura would otherwise flatten into one line of table cells."""
-    for table in tree.xpath("//table[.//p or .//h1 or .//h2 or .//nav]"):
+    """Turn tables used for page layout (a table holding the site's navigation or the headline) into
+    plain blocks, in place, which trafilatura would otherwise flatten into one line of table cells.
+    A table of paragraphs alone is left to trafilatura (on a wiki's tables and an old site's layout
+    it read more of the article so)."""
+    for table in tree.xpath("//table[.//nav or .//h1]"):
         for element in [table, *table.xpath(".//tr|.//td|.//th|.//tbody|.//thead|.//tfoot")]:
             element.tag = "div"
             element.attrib.pop("class", None)
 
 
 def fallback_text(html: str) -> str:
-    """Article text by document structure, for pages trafilatura finds nothing in."""
+    """Article text by document structure, for pages trafilatura finds nothing in: the blocks of the
+    page's ``<article>``, else its ``<main>``, else its body. A page of several articles and no main
+    part (a portal's teasers) gives nothing: its text would be menus and lists of links."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # bs4 warns when markup looks like a URL; it is parsed, never fetched
         soup = BeautifulSoup(html, "lxml")
@@ -139,7 +144,10 @@ def fallback_text(html: str) -> str:
         marker = " ".join(tag.get("class", [])) + " " + (tag.get("id") or "")
         if _NOISE_CLASS.search(marker) and tag.name not in ("html", "body", "main", "article"):
             tag.decompose()
-    root = soup.find("article") or soup.find("main") or soup.body or soup
+    articles, main = soup.find_all("article"), soup.find("main")
+    if len(articles) > 1 and main is None:
+        return ""  # a portal's teasers: no one article to read
+    root = (articles[0] if articles else None) or main or soup.body or soup
     blocks = [" ".join(b.get_text(" ").split()) for b in root.find_all(_BLOCKS)]
     blocks = [b for b in blocks if b]
     if not blocks:
