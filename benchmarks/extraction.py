@@ -126,7 +126,7 @@ def _source_judgements() -> dict[str, dict]:
     return {row["file"]: row for row in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
 
 
-def figures(pages: list[Page], found: list[Found]) -> dict[str, str]:
+def figures(pages: list[Page], found: list[Found], judged_sources: bool = True) -> dict[str, str]:
     counts = [page_counts(f.text, p.body) for p, f in zip(pages, found) if p.body is not None]
     line = {}
     if counts:
@@ -140,11 +140,12 @@ def figures(pages: list[Page], found: list[Found]) -> dict[str, str]:
         line["author"] = share([same_names(f.authors, r["author"]) for r, f in labelled if r.get("author")])
         line["body_with"] = share([s in f.text for r, f in labelled for s in r.get("body_with") or []])
         line["body_without"] = share([s not in f.text for r, f in labelled for s in r.get("body_without") or []])
-        judged = _source_judgements()
+        judged = _source_judgements() if judged_sources else {}
         verdicts = [judged[r["file"]]["plausible"] if judged.get(r["file"], {}).get("source") == (f.source or None)
                     else None for r, f in labelled if r["file"] in judged]
-        line["source judged"] = (share([v for v in verdicts if v is not None])
-                                 + f" not judged {sum(v is None for v in verdicts)}")
+        if judged:
+            line["source judged"] = (share([v for v in verdicts if v is not None])
+                                     + f" not judged {sum(v is None for v in verdicts)}")
         line["source rule check"] = share([plausible_source(f.source, f.title) for r, f in labelled if not f.refused])
         line["site name"] = share([normalise(f.source) == normalise(r["sitename"]) for r, f in labelled
                                    if r.get("sitename") not in (None, "", "None")])
@@ -169,7 +170,7 @@ def main() -> None:
         chosen = [i for i, p in enumerate(pages) if p.set == set_name]
         print(f"\n{set_name}: {len(chosen)} pages")
         for name, found in runs.items():
-            line = figures([pages[i] for i in chosen], [found[i] for i in chosen])
+            line = figures([pages[i] for i in chosen], [found[i] for i in chosen], judged_sources=found is product)
             refused = sum(found[i].refused for i in chosen)
             line["refused"] = str(refused)
             print(f"  {name:<18} " + "   ".join(f"{key} {value}" for key, value in line.items()))

@@ -11,6 +11,8 @@ from search.ingest.publishers import as_name, linked_domain, publication, regist
     ("https://web.archive.org/web/20200101000000/https://www.wsvn.com/news/x/", "wsvn.com"),
     ("https://web.archive.org/web/", None),
     ("http://intranet/a", None),
+    ("https://mitundvoneinander.wordpress.com/2008/05/x/", "mitundvoneinander.wordpress.com"),  # a blog host
+    ("https://wordpress.com/read", "wordpress.com"),
     (None, None),
 ])
 def test_the_registered_domain_comes_from_the_bundled_suffix_list(url, expected):
@@ -22,6 +24,7 @@ def test_the_registered_domain_comes_from_the_bundled_suffix_list(url, expected)
     ("https://www.fr.de", "fr.de"),                                     # a URL: its domain
     ("www.fr.de", "fr.de"),
     ("WSVN 7News | Miami News, Weather, Sports | Fort Lauderdale", "WSVN 7News"),  # the part naming the host
+    ("Deals for a doctor's budget • WSVN", "WSVN"),
     ("Miami News, Weather, Sports | Fort Lauderdale", None),             # a page title naming no host
     ("Storm hits the coast", None),                                      # the headline
     ("Creative Commons", None), ("© 2020 WSVN. All rights reserved", None),

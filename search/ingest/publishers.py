@@ -15,9 +15,14 @@ from urllib.parse import urlsplit
 
 from tld import get_fld
 
-_SEPARATORS = re.compile(r"\s+[|–—·»:/\\-]\s+|\s*[|·»]\s*|\s+::\s+")
+_SEPARATORS = re.compile(r"\s+[|–—·•»:/\\-]\s+|\s*[|·•»]\s*|\s+::\s+")
 _LICENCE = re.compile(r"creative\s*commons|\bcc[- ]by\b|licen[cs]e|copyright|all rights reserved|©", re.I)
 _ARCHIVES = {"archive.org", "archive.is", "archive.ph", "archive.today", "archive.li", "archive.md"}
+_PLATFORMS = {"wordpress.com", "tumblr.com", "livejournal.com", "over-blog.com", "jimdo.com", "jimdofree.com",
+              "wixsite.com", "weebly.com", "typepad.com", "substack.com", "ghost.io", "webnode.com", "ucoz.de",
+              "ucoz.ru", "ucoz.net", "ucoz.com", "blog.de", "hatenablog.com", "home.blog", "canalblog.com"}
+"""Hosts of many sites, each on its own subdomain (the public suffix list names some, such as
+blogspot.com, but not these): a site there is named by its whole host."""
 _ARCHIVED = re.compile(r"^/web/[^/]+/(https?://.+)$")
 _HOSTNAME = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+(?::\d+)?(?:/.*)?$", re.I)
 _ARCHIVE_NAMES = re.compile(r"wayback machine|internet archive|archive\.org", re.I)
@@ -46,9 +51,11 @@ def registered_domain(url: str | None, unwrap: bool = True) -> str | None:
     if "://" not in url:
         url = f"http://{url}"
     found = get_fld(url, fail_silently=True)
+    host = urlsplit(url).hostname
+    if found and found.lower() in _PLATFORMS and host and host.removeprefix("www.") != found.lower():
+        return host.removeprefix("www.")
     if found:
         return found.lower()
-    host = urlsplit(url).hostname
     return host.removeprefix("www.") if host and "." in host else None
 
 
