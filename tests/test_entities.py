@@ -162,3 +162,13 @@ def test_the_model_reads_a_web_page_without_listing_its_capitalised_common_words
     names = found.people + found.orgs + found.places
     assert "Maria Lopez" in found.people and "London" in found.places
     assert not {"Caring", "Coal", "South", "Thankfully", "Bugs Attack Bougainvillea"} & set(names)
+
+
+def test_a_paragraph_in_another_language_is_not_read_for_names():
+    text = ("Maria Lopez of the Royal Horticultural Society in London says the pests can be washed off.\n"
+            "Mit dem neuen Jahr beginnt für mich eine neue Arbeit. Ich bin von Berlin nach Hamburg gezogen, "
+            "und der Spaß beim Surfen im Netz bleibt.\n"
+            "Maria Lopez has grown them for twenty years in Kent.")
+    found = recognizer(Settings().spacy_model).entities(text)
+    assert "Maria Lopez" in found.people and "London" in found.places
+    assert not {"Berlin", "Hamburg", "Spaß", "Surfen", "Ich"} & set(found.people + found.orgs + found.places)

@@ -291,12 +291,34 @@ def corroborated(spans: list[Mention], reading_text: str) -> list[Mention]:
     return kept
 
 
+FOREIGN_LINE_WORDS = 8
+"""A line of at least this many words that is confidently in another language is not read for names."""
+
+
+def in_other_languages(reading_text: str, language: str) -> list[tuple[int, int]]:
+    """The (start, end) of lines written in another language than the model's (German paragraphs in a
+    page that is mostly English: the English model reads "Spaß", "Surfen", "Ich bin von Berlin" as
+    names)."""
+    from search.ingest.language import _identifier
+
+    spans, start = [], 0
+    for line in reading_text.split("\n"):
+        if len(line.split()) >= FOREIGN_LINE_WORDS:
+            code, probability = _identifier().classify(line)
+            if code != language and probability >= 0.99:
+                spans.append((start, start + len(line)))
+        start += len(line) + 1
+    return spans
+
+
 def entities_of(doc, headline: str, text: str) -> Entities:
     """The entities of a parsed ``reading(headline, text)`` (see ``corroborated`` for what is kept).
     From a headline in headline case only the names the text repeats as written are kept, and the
     places the others name or contain ("Japan", "U.S. Housing Completions" → United States)."""
     cut = len(headline) + 1 if headline_case(headline) and not headline.isupper() else 0
-    found = [Mention(e.text, e.label_, e.start_char, e[-1].tag_ in _PROPER_TAGS) for e in doc.ents]
+    foreign = in_other_languages(doc.text, doc.lang_ or "en")
+    found = [Mention(e.text, e.label_, e.start_char, e[-1].tag_ in _PROPER_TAGS) for e in doc.ents
+             if not any(a <= e.start_char < b for a, b in foreign)]
     spans = corroborated(mend_split_names(found, doc.text), doc.text)
     trusted, doubtful = [], []
     for span in spans:  # as written: "U.S. Dlrs" in a headline is not the text's "U.S. dlrs"
