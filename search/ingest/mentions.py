@@ -8,6 +8,7 @@ was published: in an article of Friday 2020-08-14, "Sunday" is 2020-08-09 and "T
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from datetime import date, timedelta
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -93,10 +94,12 @@ def date_mentions(text: str, published: date | None) -> list[tuple[int, int, dat
     one only fully written dates are resolved.
     """
     found: list[tuple[int, int, date]] = []
+    taken: list[tuple[int, int]] = []  # the spans found by earlier patterns: disjoint, in text order
     for pattern in _PATTERNS:
         for match in pattern.finditer(text):
             start, end = match.span()
-            if any(start < e and s < end for s, e, _ in found):
+            before = bisect_left(taken, (end, -1))  # the spans that start before this one ends
+            if before and taken[before - 1][1] > start:
                 continue  # "Friday, Aug. 14" is one mention, found by the month-day pattern first
             groups = match.groupdict()
             if published is None and not (groups.get("iso_year") or groups.get("year")):
@@ -105,6 +108,7 @@ def date_mentions(text: str, published: date | None) -> list[tuple[int, int, dat
             day = _resolve(match, reference, text)
             if day:
                 found.append((start, end, day))
+        taken = sorted((start, end) for start, end, _ in found)
     return sorted(found)
 
 
