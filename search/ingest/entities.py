@@ -299,12 +299,12 @@ def in_other_languages(reading_text: str, language: str) -> list[tuple[int, int]
     """The (start, end) of lines written in another language than the model's (German paragraphs in a
     page that is mostly English: the English model reads "Spaß", "Surfen", "Ich bin von Berlin" as
     names)."""
-    from search.ingest.language import _identifier
+    from search.ingest.language import classify
 
     spans, start = [], 0
     for line in reading_text.split("\n"):
         if len(line.split()) >= FOREIGN_LINE_WORDS:
-            code, probability = _identifier().classify(line)
+            code, probability = classify(line)
             if code != language and probability >= 0.99:
                 spans.append((start, start + len(line)))
         start += len(line) + 1

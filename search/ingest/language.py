@@ -14,6 +14,12 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def classify(text: str) -> tuple[str, float]:
+    """The text's most likely language code and its probability, however short the text."""
+    code, probability = _identifier().classify(text)
+    return code, probability
+
+
 def identify_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when the text is too short or unclear."""
     sample = text[:3000]
