@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from search.ingest.countries import countries_within, country_named, country_of_people
+from search.ingest.language import classify
 
 MAX_CHARS = 100_000
 """Only the start of very long texts is read for entities: news articles are far shorter."""
@@ -299,8 +300,6 @@ def in_other_languages(reading_text: str, language: str) -> list[tuple[int, int]
     """The (start, end) of lines written in another language than the model's (German paragraphs in a
     page that is mostly English: the English model reads "Spaß", "Surfen", "Ich bin von Berlin" as
     names)."""
-    from search.ingest.language import classify
-
     spans, start = [], 0
     for line in reading_text.split("\n"):
         if len(line.split()) >= FOREIGN_LINE_WORDS:
