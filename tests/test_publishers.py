@@ -59,3 +59,10 @@ def test_a_page_naming_itself_by_its_url_gets_its_domain_as_source():
             "<link rel='canonical' href='https://www.fr.de/ferries'></head>"
             f"<body><article>{story}</article></body></html>")
     assert extract_article(page).source == "fr.de"
+
+
+def test_a_malformed_url_names_no_domain_and_breaks_nothing():
+    assert registered_domain("http://[::1") is None
+    story = "<p>" + "The harbour ferries ran again on Tuesday after a strike over pay ended. " * 5 + "</p>"
+    assert extract_article(f'<html><body><article>{story}</article><a href="http://[::1/">x</a></body></html>').text
+    assert as_name("www." + "a-" * 500 + ".com", None, None) is None

@@ -266,7 +266,10 @@ def corroborated(spans: list[Mention], reading_text: str) -> list[Mention]:
     full_names = [words for s in named if s.label == "PERSON" for words in [(tidy(s.text) or "").split()]
                   if len(words) > 1]
     person_words = {w.casefold() for words in full_names for w in words}
-    occurrences: dict[str, list[tuple[int, int]]] = {}
+    occurrences: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for word in re.finditer(r"\w+", reading_text):  # one pass: where each word occurs
+        occurrences[word.group()].append(word.span())
+    inside: dict[str, bool] = {}
 
     def doubtful(span: Mention, name: str) -> bool:
         if (not span.proper and " " not in name and span.label in ("PERSON", "ORG")) or _ODD.search(name) \
@@ -274,10 +277,10 @@ def corroborated(spans: list[Mention], reading_text: str) -> list[Mention]:
             return True
         if len(name.split()) > 1 or name.casefold() in person_words:
             return False
-        if name not in occurrences:
-            occurrences[name] = [m.span() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", reading_text)]
-        if span.label in ("PERSON", "ORG") and occurrences[name] and all(
-                _inside_a_longer_name(reading_text, a, b) for a, b in occurrences[name]):
+        if name not in inside:  # every occurrence of the word inside a longer name
+            found = occurrences.get(name, [])
+            inside[name] = bool(found) and all(_inside_a_longer_name(reading_text, a, b) for a, b in found)
+        if span.label in ("PERSON", "ORG") and inside[name]:
             return True
         return span.label == "PERSON" and counts[name.casefold()] < 2 and not (
             span.start >= 0 and _HONORIFIC.search(reading_text[max(0, span.start - 12):span.start]))

@@ -35,7 +35,10 @@ def original_url(url: str | None) -> str | None:
     ("https://web.archive.org/web/2019/https://www.fr.de/..." → "https://www.fr.de/...")."""
     if not url:
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1": no URL at all
+        return None
     if registered_domain(url, unwrap=False) in _ARCHIVES:
         inner = _ARCHIVED.match(parts.path + (f"?{parts.query}" if parts.query else ""))
         return inner.group(1) if inner else None
@@ -50,8 +53,11 @@ def registered_domain(url: str | None, unwrap: bool = True) -> str | None:
         return None
     if "://" not in url:
         url = f"http://{url}"
-    found = get_fld(url, fail_silently=True)
-    host = urlsplit(url).hostname
+    try:
+        found = get_fld(url, fail_silently=True)
+        host = urlsplit(url).hostname
+    except ValueError:  # a malformed host ("http://[::1"): no domain
+        return None
     if found and found.lower() in _PLATFORMS and host and host.removeprefix("www.") != found.lower():
         return host.removeprefix("www.")
     if found:
@@ -80,7 +86,7 @@ def as_name(candidate: str | None, title: str | None, domain: str | None) -> str
         return None
     if _HOSTNAME.match(name) and " " not in name:
         found = registered_domain(name)
-        return None if found in _ARCHIVES else found
+        return None if found in _ARCHIVES or len(found or "") > MAX_CHARS else found
     if title and _squeezed(name) == _squeezed(title):
         return None
     parts = [p.strip() for p in _SEPARATORS.split(name) if p.strip()]
