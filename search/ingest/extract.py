@@ -21,11 +21,6 @@ MIN_WORDS = 5
 DEFAULTS = Settings()
 
 
-def source_name(site_name: str | None, url: str | None) -> str | None:
-    """The publication's name given with a record, else the registered domain of its URL."""
-    return publication([site_name], None, None, url)
-
-
 def extract_article(html: str | bytes, url: str | None = None, *, origin: str | None = None,
                     limits: Settings = DEFAULTS) -> Article:
     """Extract an article's text, metadata and publication date from a page (entities are added later).

@@ -28,10 +28,11 @@ from search.ingest.bounds import check_text_length
 from search.ingest.dates import parse_date
 from search.ingest.entities import recognizer
 from search.ingest.errors import UnreadableDocument
-from search.ingest.extract import DEFAULTS, extract_article, source_name
+from search.ingest.extract import DEFAULTS, extract_article
 from search.ingest.language import identify_language
 from search.ingest.memory import release_memory, return_large_blocks
 from search.ingest.mentions import mentioned_dates
+from search.ingest.publishers import publication
 from search.ingest.sources import IngestFailure, IngestWarning, RawDocument
 from search.ingest.text import clean_text, unwrap_lines
 from search.ingest.titles import MAX_TITLE_CHARS, clean_title, shorten_title
@@ -69,7 +70,7 @@ def article_from_record(doc: RawDocument, limits: Settings = DEFAULTS) -> Articl
         mentioned_dates=mentioned_dates(text, published),
         id=article_id(url or doc.origin),
         url=url,
-        source=source_name(doc.source, url),
+        source=publication([doc.source], None, title, url),
         authors=list(doc.authors),
         title=title or text.split("\n", 1)[0][:120],
         published=published,
