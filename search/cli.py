@@ -16,7 +16,7 @@ import click
 
 from search.facets import FACETS
 from search.index import DamagedIndex, IndexBusy, IndexStore, SearchIndex
-from search.indexing import EmptyRebuild, IndexReport, index_paths
+from search.indexing import ClusterUnavailable, EmptyRebuild, IndexReport, index_paths
 from search.query import SORTS, SearchError, parse_params
 from search.settings import Settings
 
@@ -30,8 +30,27 @@ def index_option(command):
     )(command)
 
 
+def _local_paths(ctx, param, paths: tuple[str, ...]) -> tuple[Path, ...]:
+    """The paths, each an existing file or folder; a URL gets its own message (object stores are
+    not read: the documents are read on this machine and sent to a cluster's workers)."""
+    exists = click.Path(exists=True, path_type=Path)
+    for path in paths:
+        if "://" in path:
+            raise click.BadParameter(f"{path}: a URL is not read; give a file or folder on this machine "
+                                     "(mount or copy the archive here)", ctx, param)
+    return tuple(exists.convert(path, param, ctx) for path in paths)
+
+
 def paths_argument(command):
-    return click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))(command)
+    return click.argument("paths", nargs=-1, type=str, callback=_local_paths)(command)
+
+
+def scheduler_option(command):
+    return click.option(
+        "--scheduler", metavar="tcp://HOST:8786", default=lambda: Settings.from_env().scheduler or None,
+        help="A Dask scheduler whose workers extract the articles (NEWS_SEARCH_SCHEDULER); the index is "
+             "written here. Default: worker processes on this machine.",
+    )(command)
 
 
 def _progress_bar():
@@ -95,6 +114,10 @@ def _stopped_by_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+EXIT_USAGE = 2
+"""Bad usage, or a cluster that cannot do the work (no scheduler at the address, no workers)."""
+
+
 def _index(paths: list[Path], settings: Settings, rebuild: bool = False) -> IndexReport:
     """An indexing run, with a progress bar on a terminal; a run that cannot go on ends the command
     with one line and its exit status."""
@@ -108,6 +131,8 @@ def _index(paths: list[Path], settings: Settings, rebuild: bool = False) -> Inde
         _fail(str(error), EXIT_DAMAGED)
     except EmptyRebuild as error:
         _fail(str(error), EXIT_FAILED)
+    except ClusterUnavailable as error:
+        _fail(f"{error} (the index is as at its last commit)", EXIT_USAGE)
     except KeyboardInterrupt as stop:
         stopped = isinstance(stop, _Stopped)
         click.echo(f"{'Stopped (SIGTERM)' if stopped else 'Interrupted'}: the index is as it was at its "
@@ -118,8 +143,8 @@ def _index(paths: list[Path], settings: Settings, rebuild: bool = False) -> Inde
             bar.render_finish()
 
 
-def _run_indexing(paths: tuple[Path, ...], index_dir: Path, rebuild: bool) -> None:
-    settings = Settings.from_env(index_dir=index_dir)
+def _run_indexing(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, scheduler: str | None) -> None:
+    settings = Settings.from_env(index_dir=index_dir, scheduler=scheduler)
     report = _index(list(paths) or [settings.corpus_dir], settings, rebuild)
     _print_report(report)
     sys.exit(EXIT_FAILED if report.failures else 0)
@@ -134,25 +159,27 @@ def main() -> None:
 @main.command()
 @paths_argument
 @index_option
-def index(paths: tuple[Path, ...], index_dir: Path) -> None:
+@scheduler_option
+def index(paths: tuple[Path, ...], index_dir: Path, scheduler: str | None) -> None:
     """Add new and changed articles from PATHS (files or folders; default: corpus/).
 
     \b
     Exit status:
       0    everything went in
       1    some inputs failed (the rest is committed)
-      2    bad usage
+      2    bad usage, or the cluster given cannot do the work
       3    the index is busy: another run is writing to it
       4    the index is damaged: run reindex
       130  interrupted by Ctrl-C, 143 stopped by SIGTERM (the index is as at its last commit)
     """
-    _run_indexing(paths, index_dir, rebuild=False)
+    _run_indexing(paths, index_dir, rebuild=False, scheduler=scheduler)
 
 
 @main.command()
 @paths_argument
 @index_option
-def reindex(paths: tuple[Path, ...], index_dir: Path) -> None:
+@scheduler_option
+def reindex(paths: tuple[Path, ...], index_dir: Path, scheduler: str | None) -> None:
     """Rebuild the index from PATHS into a new folder and switch to it when complete.
 
     A running server keeps answering from the old index until the switch.
@@ -161,11 +188,11 @@ def reindex(paths: tuple[Path, ...], index_dir: Path) -> None:
     Exit status:
       0    everything went in
       1    some inputs failed, or none could be read (the old index is kept)
-      2    bad usage
+      2    bad usage, or the cluster given cannot do the work
       3    the index is busy: another run is writing to it
       130  interrupted by Ctrl-C, 143 stopped by SIGTERM (the old index is kept)
     """
-    _run_indexing(paths, index_dir, rebuild=True)
+    _run_indexing(paths, index_dir, rebuild=True, scheduler=scheduler)
 
 
 def _filter_options(command):

@@ -10,11 +10,11 @@ from search.index import (
     Duplicate, EmptyRebuild, IndexStore, PreparedArticle, known_fingerprints, prepare, rebuild_index, update_index,
 )
 from search.ingest import (
-    IngestFailure, IngestWarning, RawDocument, count_documents, extract_all, find_inputs, read_documents,
+    ClusterUnavailable, IngestFailure, IngestWarning, RawDocument, count_documents, extract_all, find_inputs, read_documents,
 )
 from search.settings import Settings
 
-__all__ = ["EmptyRebuild", "IndexReport", "index_paths"]
+__all__ = ["ClusterUnavailable", "EmptyRebuild", "IndexReport", "index_paths"]
 
 Progress = Callable[[int, int], None]
 """Called with (documents done, documents found) as the run goes."""

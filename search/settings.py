@@ -21,6 +21,9 @@ class Settings:
     """The spaCy pipeline used for named entities (only its ``ner`` pipe is loaded)."""
     entity_languages: tuple[str, ...] = ("en",)
     """Languages the entity model can read; other articles are indexed without entities."""
+    scheduler: str = ""
+    """The address of a Dask scheduler (``tcp://host:8786``) whose workers extract the articles;
+    empty: worker processes on this machine."""
     workers: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     """Worker processes for extraction."""
     search_time_limit: float = 10.0

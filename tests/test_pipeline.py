@@ -1,5 +1,6 @@
 import os
 import signal
+import threading
 import time
 import weakref
 
@@ -341,3 +342,61 @@ def test_entities_are_read_only_in_a_language_the_model_reads(tmp_path):
     [en] = process(RawDocument("en.html", "e", html=f"<html lang='de'><body><p>{english}</p></body></html>".encode()), settings)
     assert (de.language, de.people, de.orgs, de.places) == ("de", [], [], [])
     assert en.language == "en" and "Anna Schmidt" in en.people and "Berlin" in en.places
+
+
+def _in_a_thread(function):
+    """What ``function`` returns (or raises) when run in a thread other than the main one, as a
+    cluster worker runs its tasks."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = function()
+        except BaseException as error:  # noqa: BLE001 - handed back to the test
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive()
+    return outcome
+
+
+def test_the_time_limit_holds_in_a_thread_that_cannot_take_signals(tmp_path):
+    recognizer(settings_for(tmp_path).spacy_model)
+    docs = [RawDocument("slow.html", "s", html=SLOW_PAGE), _documents()[0]]
+    started = time.monotonic()
+    outcome = _in_a_thread(lambda: list(extract_all(docs, settings_for(tmp_path, workers=1, document_time_limit=0.5))))
+    slow, article = outcome["value"]
+    assert isinstance(slow, IngestFailure) and slow.reason.startswith("took longer than 0.5 s")
+    assert isinstance(article, Article) and article.origin == docs[1].origin
+    assert time.monotonic() - started < 10
+
+
+def test_a_thread_time_limit_never_fires_after_its_block(tmp_path):
+    def many_short_blocks():
+        stopped = 0
+        for n in range(300):
+            try:
+                with pipeline.time_limit(0.005):
+                    _busy(0.0002 * (n % 50))  # some end before the limit, some about when it does, some after
+            except pipeline.DocumentTimeout:
+                stopped += 1
+        time.sleep(0.3)  # a late exception would land here, outside every block
+        return stopped
+
+    outcome = _in_a_thread(many_short_blocks)
+    assert "error" not in outcome and outcome["value"] > 0
+    assert threading.active_count() < 5  # no watchdog left behind
+
+
+def test_a_thread_time_limit_stops_a_busy_loop(tmp_path):
+    def forever():
+        with pipeline.time_limit(0.2):
+            _busy(30)
+        return "not stopped"
+
+    started = time.monotonic()
+    outcome = _in_a_thread(forever)
+    assert isinstance(outcome.get("error"), pipeline.DocumentTimeout)
+    assert time.monotonic() - started < 5

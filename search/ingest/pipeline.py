@@ -100,14 +100,24 @@ class DocumentTimeout(BaseException):
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raises DocumentTimeout in the block after ``seconds`` (by SIGALRM: in a worker process, or
-    in this process when it runs extraction itself). Only the main thread can take signals: in
-    another, or with ``seconds`` <= 0, the block runs without a limit. A timer set before (by a
-    caller that uses SIGALRM too) is set again afterwards, less the time the block took."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+    """Raises DocumentTimeout in the block after ``seconds``. In the main thread (a worker process,
+    or this process when it runs extraction itself) by SIGALRM; in another thread (a cluster
+    worker's task) by a watchdog thread that raises it in this one. Either way it lands between
+    two bytecodes, never inside C code. With ``seconds`` <= 0 the block runs without a limit. A
+    timer set before (by a caller that uses SIGALRM too) is set again afterwards, less the time
+    the block took."""
+    if seconds <= 0:
         yield
-        return
+    elif threading.current_thread() is threading.main_thread():
+        with _alarm(seconds):
+            yield
+    else:
+        with _watchdog(seconds):
+            yield
 
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
     def expire(signum, frame):
         # The signal may land in a finalizer run by the garbage collector, where Python prints the
         # exception and drops it: the timer fires again shortly until one is raised where it counts
@@ -124,6 +134,36 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
         if left:
             signal.setitimer(signal.ITIMER_REAL, max(left - (time.monotonic() - started), 0.001), interval)
+
+
+def _raise_in(thread: int, exception: type[BaseException] | None) -> None:
+    """Python's own way to raise an exception in another thread (None takes back one not yet raised)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread),
+                                               None if exception is None else ctypes.py_object(exception))
+
+
+@contextmanager
+def _watchdog(seconds: float) -> Iterator[None]:
+    """The SIGALRM timer's twin for a thread that cannot take signals: DocumentTimeout raised in
+    it after ``seconds``, and again every RETRY_SECONDS in case one was dropped by a finalizer."""
+    target, done, lock = threading.get_ident(), threading.Event(), threading.Lock()
+
+    def watch() -> None:
+        wait = seconds
+        while not done.wait(wait):
+            with lock:
+                if not done.is_set():
+                    _raise_in(target, DocumentTimeout)
+            wait = RETRY_SECONDS
+
+    watcher = threading.Thread(target=watch, name="document-time-limit", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        with lock:
+            done.set()
+            _raise_in(target, None)  # one set just before the block ended must not land after it
 
 
 def _article(doc: RawDocument, settings: Settings) -> tuple[Article, list[IngestWarning]]:
@@ -301,13 +341,19 @@ def _salvaged(pending: deque[list], reasons: list[str]) -> Iterator[tuple[list[R
 
 def extract_all(docs: Iterable[RawDocument], settings: Settings, finish: Finish | None = None) -> Iterator[Result]:
     """Articles (or failures) for the documents, in their order, each after its warnings, using
-    ``settings.workers`` processes; with ``finish``, what it makes of each Article instead.
+    ``settings.workers`` processes, or the workers of the Dask scheduler at ``settings.scheduler``
+    (see search.ingest.cluster); with ``finish``, what it makes of each Article instead.
 
     Documents are read as they are needed, so an archive of any size streams through. A document
     that kills its worker process is reported as a failure and the run goes on.
     """
-    return_large_blocks()
     docs = iter(docs)
+    if settings.scheduler:
+        from search.ingest.cluster import extract_on_cluster  # Dask only when asked for
+
+        yield from extract_on_cluster(docs, settings, finish)
+        return
+    return_large_blocks()
     head = _head(docs)
     if settings.workers < 2 or (len(head) < PARALLEL_FROM and sum(map(_size, head)) < IN_FLIGHT_BYTES):
         for doc in chain(head, docs):
