@@ -14,6 +14,10 @@ from typing import Iterator, NoReturn
 
 import click
 
+from search.export import (
+    BOOSTED_FIELDS, DEFAULT_INDEX_NAME, MAX_FILE_BYTES, ArticleTooLarge, NothingToExport, check_index_name,
+    export_opensearch,
+)
 from search.facets import FACETS
 from search.index import DamagedIndex, IndexBusy, IndexStore, SearchIndex
 from search.indexing import ClusterUnavailable, EmptyRebuild, IndexReport, index_paths
@@ -67,7 +71,10 @@ def _progress_bar():
 
 
 EXIT_FAILED = 1
-"""Some inputs could not be read (the rest is committed), or a rebuild found no article."""
+"""Some inputs could not be read (the rest is committed), a rebuild found no article, or an article is
+too large for an export's bulk file."""
+EXIT_USAGE = 2
+"""Bad usage (click's own status for it), or an index folder with nothing in it to export."""
 EXIT_BUSY = 3
 """Another indexing run is writing to the index."""
 EXIT_DAMAGED = 4
@@ -286,3 +293,51 @@ def serve(host: str, port: int, workers: int, threads: int, index_dir: Path) -> 
     from web.server import serve as run_server
 
     run_server(index_dir=index_dir, host=host, port=port, workers=workers, threads=threads)
+
+
+def _index_name(context: click.Context, parameter: click.Parameter, name: str) -> str:
+    try:
+        check_index_name(name)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    return name
+
+
+@main.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "export_format", type=click.Choice(["opensearch"]), required=True,
+              help="opensearch: an index creation body and _bulk files for OpenSearch 2 or Elasticsearch 8.")
+@click.option("--index-name", default=DEFAULT_INDEX_NAME, show_default=True, callback=_index_name,
+              help="The index the bulk files load into.")
+@click.option("--max-file-bytes", default=MAX_FILE_BYTES, show_default=True, type=click.IntRange(min=1),
+              help="Largest bulk file: lower it for a server that takes smaller requests.")
+@index_option
+def export(out: Path, export_format: str, index_name: str, max_file_bytes: int, index_dir: Path) -> None:
+    """Write every indexed article into the folder OUT, for loading into another search engine.
+
+    Writes OUT/mapping.json and OUT/bulk-00001.ndjson, ... (each at most --max-file-bytes), replacing
+    those of an earlier export; other files in OUT are left alone.
+
+    \b
+    Exit status:
+      0    everything was written
+      1    an article is too large for a bulk file
+      2    bad usage, or no index (or an empty one) in the index folder
+      4    the index is damaged: run reindex
+    """
+    try:
+        report = export_opensearch(index_dir, out, index_name=index_name, max_file_bytes=max_file_bytes)
+    except NothingToExport as error:
+        _fail(str(error), EXIT_USAGE)
+    except DamagedIndex as error:
+        _fail(str(error), EXIT_DAMAGED)
+    except ArticleTooLarge as error:
+        _fail(str(error), EXIT_FAILED)
+    files = report.bulk_files
+    names = files[0].name if len(files) == 1 else f"{files[0].name} to {files[-1].name}"
+    click.echo(f"Exported {report.articles} article(s) into {report.folder}: {report.mapping.name} and "
+               f"{len(files)} bulk file(s), {names}.")
+    click.echo("Load them with OPENSEARCH set to the server's URL (http://localhost:9200, say):")
+    for command in report.load_commands():
+        click.echo(f"  {command}")
+    click.echo(f"Query the fields {', '.join(BOOSTED_FIELDS)} to weigh titles as this engine does.")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from search.article import Article
 from search.index.schema import SEPARATOR, from_day_number
+from search.index.store import IndexStore
 from search.query import Hit
 
 
@@ -30,6 +33,20 @@ def to_article(stored: dict) -> Article:
         origin=stored.get("origin", ""),
         fingerprint=stored.get("fingerprint", ""),
     )
+
+
+def stored_articles(store: IndexStore) -> Iterator[Article]:
+    """Every article of the current generation (none when there is no index), read one at a time;
+    deleted documents are left out. Raises DamagedIndex when the index cannot be read.
+
+    The files are read plainly, not through memory maps: every page of the stored fields a map
+    touches would count in the process's memory until the reader is closed."""
+    current = store.current()
+    if current is None:
+        return
+    with store.reading(current), store.open(current, mapped=False).searcher() as searcher:
+        for stored in searcher.all_stored_fields():
+            yield to_article(stored)
 
 
 def to_hit(stored: dict, score: float | None, snippet: str = "", copies: int = 0,
