@@ -20,19 +20,23 @@ projected: per document, a worker's time / N + the client's share (reading, writ
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Iterator
 
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != HERE]
-import dask  # noqa: E402 - the Dask package, not this script of the same name
-from distributed import Client, LocalCluster  # noqa: E402
+from distributed import Client  # noqa: E402 - the Dask package, not this script of the same name
 
 sys.path.insert(0, str(HERE))
-from common import DATA, require, reuters_subset  # noqa: E402
+from common import DATA, ROOT, require, reuters_subset  # noqa: E402
 
 from search.indexing import index_paths  # noqa: E402
 from search.ingest import RawDocument, extract_all  # noqa: E402
@@ -62,6 +66,30 @@ def noop_docs(count: int) -> list[RawDocument]:
     return [RawDocument(f"n{n}", "f", title=f"N{n}", text="x", people=()) for n in range(count)]
 
 
+@contextmanager
+def started_cluster(workers: int, folder: Path) -> Iterator[str]:
+    """``dask scheduler`` and ``dask worker --nworkers N --nthreads 1`` as processes, as on a real
+    cluster (the scheduler out of the indexing process); the scheduler's address."""
+    address_file = folder / f"scheduler-{workers}.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"}
+    run = [sys.executable, "-m", "dask"]
+    processes = [subprocess.Popen([*run, "scheduler", "--port", "0", "--no-dashboard", "--scheduler-file",
+                                   str(address_file)], env=env, stderr=subprocess.DEVNULL)]
+    try:
+        while not address_file.exists():
+            time.sleep(0.1)
+        address = json.loads(address_file.read_text())["address"]
+        processes.append(subprocess.Popen([*run, "worker", address, "--nworkers", str(workers), "--nthreads", "1",
+                                           "--no-dashboard"], env=env, stderr=subprocess.DEVNULL))
+        with Client(address) as client:
+            client.wait_for_workers(workers)
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+            process.wait(60)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reuters", type=int, default=2000, help="Reuters records to index")
@@ -75,48 +103,48 @@ def main() -> None:
         scratch = Path(scratch)
         sets = {"Reuters records": reuters_subset(args.reuters, scratch / "reuters.jsonl"),
                 "AEB pages": aeb_folder(scratch / "aeb", args.aeb_copies)}
-        clusters = {}
-        with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
-            for workers in (1, 2):
-                start = time.perf_counter()
-                clusters[workers] = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                                 dashboard_address=None)
-                print(f"LocalCluster of {workers} worker(s) started in {time.perf_counter() - start:.1f} s")
-        try:
-            runs = {"local, 2 processes (anchor)": dict(workers=2)}
-            for workers, cluster in clusters.items():
-                runs[f"cluster, {workers} worker(s)"] = dict(scheduler=cluster.scheduler_address)
-            print(f"\nIndexing, median of {args.repeat} runs (articles/s; seconds):")
-            print(f"| inputs | {' | '.join(runs)} |")
-            print("|---|" + "---|" * len(runs))
-            for name, inputs in sets.items():
-                cells = []
-                anchor = None
-                for label, options in runs.items():
+        configurations = {"local, 2 processes (anchor)": None, "cluster, 1 worker": 1, "cluster, 2 workers": 2}
+        rates: dict[tuple[str, str], tuple[float, float, int]] = {}
+        noop = None
+        for label, workers in configurations.items():
+            with ExitStack() as stack:
+                options = dict(workers=2)
+                if workers:
+                    start = time.perf_counter()
+                    options = dict(scheduler=stack.enter_context(started_cluster(workers, scratch)))
+                    print(f"Scheduler and {workers} worker process(es) started in {time.perf_counter() - start:.1f} s")
+                for name, inputs in sets.items():
                     timings = [timed_index(inputs, **options) for _ in range(args.repeat)]
-                    seconds, indexed = statistics.median(t for t, _ in timings), timings[0][1]
-                    rate = indexed / seconds
-                    anchor = anchor or rate
-                    cells.append(f"{rate:.1f}/s ({seconds:.1f} s, {rate / anchor:.0%})")
-                print(f"| {name} ({indexed}) | {' | '.join(cells)} |")
+                    seconds = statistics.median(t for t, _ in timings)
+                    rates[name, label] = timings[0][1] / seconds, seconds, timings[0][1]
+                if workers == 1:
+                    noop = scheduler_cost(args.noop, options["scheduler"])
 
-            docs = noop_docs(args.noop)
-            start = time.perf_counter()
-            list(extract_all(iter(docs), Settings(workers=1)))
-            here = time.perf_counter() - start
-            with Client(clusters[1]) as client:
-                client.wait_for_workers(1)
-            start = time.perf_counter()
-            results = list(extract_all(iter(docs), Settings(scheduler=clusters[1].scheduler_address)))
-            there = time.perf_counter() - start
-            assert len(results) == len(docs)
-            print(f"\nScheduler's cost per document ({args.noop} tiny records): in this process "
-                  f"{1e6 * here / len(docs):.0f} µs each, on a 1-worker cluster {1e6 * there / len(docs):.0f} µs: "
-                  f"{1e3 * (there - here) / len(docs):.3f} ms per document (target ≤ 2 ms)")
-        finally:
-            for cluster in clusters.values():
-                cluster.close()
+        print(f"\nIndexing, median of {args.repeat} runs: articles/s (seconds; share of the anchor's rate)")
+        print(f"| inputs | {' | '.join(configurations)} |")
+        print("|---|" + "---|" * len(configurations))
+        for name in sets:
+            anchor = rates[name, next(iter(configurations))][0]
+            cells = [f"{rate:.1f}/s ({seconds:.1f} s, {rate / anchor:.0%})"
+                     for rate, seconds, _ in (rates[name, label] for label in configurations)]
+            print(f"| {name} ({rates[name, label][2]}) | {' | '.join(cells)} |")
+        here, there = noop
+        print(f"\nScheduler's cost per document ({args.noop} tiny records): in this process "
+              f"{1e6 * here:.0f} µs each, on a 1-worker cluster {1e6 * there:.0f} µs: "
+              f"{1e3 * (there - here):.3f} ms per document (target ≤ 2 ms)")
 
+
+def scheduler_cost(count: int, scheduler: str) -> tuple[float, float]:
+    """Seconds per tiny record extracted in this process, and through the cluster."""
+    docs = noop_docs(count)
+    start = time.perf_counter()
+    list(extract_all(iter(docs), Settings(workers=1)))
+    here = time.perf_counter() - start
+    start = time.perf_counter()
+    results = list(extract_all(iter(docs), Settings(scheduler=scheduler)))
+    there = time.perf_counter() - start
+    assert len(results) == len(docs)
+    return here / count, there / count
 
 if __name__ == "__main__":
     main()

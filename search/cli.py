@@ -74,7 +74,8 @@ EXIT_FAILED = 1
 """Some inputs could not be read (the rest is committed), a rebuild found no article, or an article is
 too large for an export's bulk file."""
 EXIT_USAGE = 2
-"""Bad usage (click's own status for it), or an index folder with nothing in it to export."""
+"""Bad usage (click's own status for it), an index folder with nothing in it to export, or a cluster
+that cannot do the work (no scheduler at the address, no workers, or the scheduler lost)."""
 EXIT_BUSY = 3
 """Another indexing run is writing to the index."""
 EXIT_DAMAGED = 4
@@ -119,10 +120,6 @@ def _stopped_by_sigterm() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-EXIT_USAGE = 2
-"""Bad usage, or a cluster that cannot do the work (no scheduler at the address, no workers)."""
 
 
 def _index(paths: list[Path], settings: Settings, rebuild: bool = False) -> IndexReport:
