@@ -200,3 +200,31 @@ def test_a_cluster_lost_mid_run_keeps_the_last_commit_and_says_so(tmp_path, sche
         for _ in extract_all(stopping_the_scheduler(), settings_for(tmp_path, scheduler=scheduler_and_worker),
                              finish=cluster_work.slowly):
             pass
+
+
+def _tasks_on(client: Client) -> int:
+    return client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
+
+
+def test_ctrl_c_cancels_the_runs_work_on_the_cluster(tmp_path, local_cluster, client):
+    records = tmp_path / "in" / "wire.jsonl"
+    records.parent.mkdir()
+    text = (CORPUS / "2020-08-14-belarus-frees-detained-protesters.html").read_text()
+    records.write_text("".join(json.dumps({"url": f"https://example.org/{n}", "html": f"{text}<!-- {n} -->"}) + "\n"
+                               for n in range(600)))
+    assert _tasks_on(client) == 0
+    run = subprocess.Popen([sys.executable, "-m", "search", "index", str(records.parent), "--index", str(tmp_path / "ix"),
+                            "--scheduler", local_cluster.scheduler_address],
+                           cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while _tasks_on(client) < 4 and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert run.poll() is None, run.communicate()
+    run.send_signal(signal.SIGINT)
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 130, err
+    assert "Interrupted: the index is as it was at its last commit" in err
+    deadline = time.monotonic() + 30
+    while _tasks_on(client) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _tasks_on(client) == 0  # nothing of the run left queued or running on the cluster

@@ -21,6 +21,7 @@ from distributed import Client, KilledWorker, WorkerPlugin
 
 from search.ingest.entities import recognizer
 from search.ingest.errors import ClusterUnavailable
+from search.ingest.memory import return_large_blocks
 from search.ingest.pipeline import Finish, Result, _batches, _process_batch, _size
 from search.ingest.sources import IngestFailure, RawDocument
 from search.settings import Settings
@@ -49,7 +50,7 @@ def _package_version() -> str:
 
 class EntityModel(WorkerPlugin):
     """Loads the entity model once in each worker process as it joins (and in those that join
-    later), rather than in its first task."""
+    later), rather than in its first task; and sets the memory policy local workers have."""
 
     name = "news-search-entity-model"
 
@@ -57,6 +58,7 @@ class EntityModel(WorkerPlugin):
         self.model = model
 
     def setup(self, worker) -> None:
+        return_large_blocks()  # the memory policy of a local worker process
         recognizer(self.model)
 
 

@@ -13,9 +13,14 @@ import ctypes.util
 import os
 from functools import lru_cache
 
+_M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 LARGE_BLOCK = 256 * 1024
 """Blocks from this size up are mapped on their own and unmapped when freed."""
+TRIM_THRESHOLD = 128 * 1024
+"""glibc's own default: free memory at the top of the heap beyond this goes back to the system.
+Dask's nanny starts its workers with 64 kB (``MALLOC_TRIM_THRESHOLD_``), which costs a system call
+on many more frees."""
 GROWTH = 32 << 20
 """Freed memory is handed back once the process has grown by this much since it last was: doing
 so costs a millisecond or more, too much after every small document."""
@@ -32,10 +37,12 @@ def _libc():
 @lru_cache(maxsize=1)
 def return_large_blocks() -> None:
     """From now on (in this process and those it forks), blocks of LARGE_BLOCK bytes or more go
-    back to the system as soon as they are freed (once per process)."""
+    back to the system as soon as they are freed, and free memory atop the heap beyond
+    TRIM_THRESHOLD (once per process)."""
     libc = _libc()
     if libc is not None:
         libc.mallopt(_M_MMAP_THRESHOLD, LARGE_BLOCK)
+        libc.mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
 
 
 def _resident() -> int:
