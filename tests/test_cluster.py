@@ -228,3 +228,24 @@ def test_ctrl_c_cancels_the_runs_work_on_the_cluster(tmp_path, local_cluster, cl
     while _tasks_on(client) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _tasks_on(client) == 0  # nothing of the run left queued or running on the cluster
+
+
+def test_documents_are_sent_as_the_cluster_needs_them_not_all_at_once(local_cluster, tmp_path, monkeypatch):
+    monkeypatch.setattr(cluster, "AHEAD_DOCUMENTS", 256)
+    read = []
+
+    def documents():
+        for doc in _records(2000):
+            read.append(doc.origin)
+            yield doc
+
+    results = extract_all(documents(), settings_for(tmp_path, scheduler=local_cluster.scheduler_address))
+    first = next(results)
+    assert first.origin == "r0" and len(read) <= 256 + cluster.BATCH_SIZE
+    assert len(list(results)) == 1999 and len(read) == 2000
+
+
+def test_workers_of_another_version_are_refused(local_cluster, tmp_path, monkeypatch):
+    monkeypatch.setattr(cluster, "version", lambda package: "0.0.1")  # this machine's; the workers run their own
+    with pytest.raises(ClusterUnavailable, match=r"the workers must run news-search 0\.0\.1"):
+        list(extract_all(iter(_records(3)), settings_for(tmp_path, scheduler=local_cluster.scheduler_address)))
