@@ -1,6 +1,7 @@
 """Indexing on a Dask cluster against the local worker processes, on this machine.
 
     python benchmarks/distributed.py [--reuters 2000] [--aeb-copies 2] [--repeat 3] [--noop 20000]
+                                     [--batch 16] [--sets reuters,aeb]
 
 Each run indexes into a fresh folder with ``index_paths`` (read, extract, entities, write), as
 ``news-search index`` does:
@@ -41,7 +42,7 @@ from common import DATA, ROOT, require, reuters_subset  # noqa: E402
 
 from search.index import IndexStore, PreparedArticle, prepare, rebuild_index  # noqa: E402
 from search.indexing import index_paths  # noqa: E402
-from search.ingest import RawDocument, extract_all, read_documents  # noqa: E402
+from search.ingest import RawDocument, cluster, extract_all, read_documents  # noqa: E402
 from search.ingest.entities import recognizer  # noqa: E402
 from search.settings import Settings  # noqa: E402
 
@@ -100,13 +101,19 @@ def main() -> None:
     parser.add_argument("--aeb-copies", type=int, default=2, help="times each AEB page is indexed")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the median is shown")
     parser.add_argument("--noop", type=int, default=20000, help="tiny records for the per-document cost")
+    parser.add_argument("--batch", type=int, default=cluster.BATCH_SIZE, help="documents per task on the cluster")
+    parser.add_argument("--sets", default="reuters,aeb", help="which inputs: reuters, aeb or both")
     args = parser.parse_args()
+    cluster.BATCH_SIZE = args.batch
     recognizer(Settings().spacy_model)  # the local path loads it once before forking, in every run
 
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
-        sets = {"Reuters records": reuters_subset(args.reuters, scratch / "reuters.jsonl"),
-                "AEB pages": aeb_folder(scratch / "aeb", args.aeb_copies)}
+        sets = {}
+        if "reuters" in args.sets:
+            sets["Reuters records"] = reuters_subset(args.reuters, scratch / "reuters.jsonl")
+        if "aeb" in args.sets:
+            sets["AEB pages"] = aeb_folder(scratch / "aeb", args.aeb_copies)
         configurations = {"local, 2 processes (anchor)": None, "cluster, 1 worker": 1, "cluster, 2 workers": 2}
         rates: dict[tuple[str, str], tuple[float, float, int]] = {}
         noop = None
@@ -134,8 +141,9 @@ def main() -> None:
             cells = [f"{rate:.1f}/s ({seconds:.1f} s, {rate / anchor:.0%})"
                      for rate, seconds, _ in (rates[name, label] for label in configurations)]
             print(f"| {name} ({rates[name, label][2]}) | {' | '.join(cells)} |")
-        print(f"\nThe index writer alone (articles extracted beforehand): {writer_rate(sets['Reuters records']):.0f} "
-              "articles/s: the ceiling of any number of workers")
+        if "Reuters records" in sets:
+            print(f"\nThe index writer alone (articles extracted beforehand): {writer_rate(sets['Reuters records']):.0f} "
+                  "articles/s: the ceiling of any number of workers")
         here, there = noop
         print(f"\nScheduler's cost per document ({args.noop} tiny records): in this process "
               f"{1e6 * here:.0f} µs each, on a 1-worker cluster {1e6 * there:.0f} µs: "
