@@ -1,7 +1,7 @@
 """Indexing on a Dask cluster against the local worker processes, on this machine.
 
     python benchmarks/distributed.py [--reuters 2000] [--aeb-copies 2] [--repeat 3] [--noop 20000]
-                                     [--batch 16] [--sets reuters,aeb]
+                                     [--batch 16[,32...]] [--sets reuters,aeb]
 
 Each run indexes into a fresh folder with ``index_paths`` (read, extract, entities, write), as
 ``news-search index`` does:
@@ -99,12 +99,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reuters", type=int, default=2000, help="Reuters records to index")
     parser.add_argument("--aeb-copies", type=int, default=2, help="times each AEB page is indexed")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the median is shown")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of runs; the median is shown")
     parser.add_argument("--noop", type=int, default=20000, help="tiny records for the per-document cost")
-    parser.add_argument("--batch", type=int, default=cluster.BATCH_SIZE, help="documents per task on the cluster")
+    parser.add_argument("--batch", default=str(cluster.BATCH_SIZE),
+                        help="documents per task on the cluster; several (16,32) compare them on 2 workers")
     parser.add_argument("--sets", default="reuters,aeb", help="which inputs: reuters, aeb or both")
     args = parser.parse_args()
-    cluster.BATCH_SIZE = args.batch
+    batch_sizes = [int(size) for size in args.batch.split(",")]
     recognizer(Settings().spacy_model)  # the local path loads it once before forking, in every run
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -114,33 +115,43 @@ def main() -> None:
             sets["Reuters records"] = reuters_subset(args.reuters, scratch / "reuters.jsonl")
         if "aeb" in args.sets:
             sets["AEB pages"] = aeb_folder(scratch / "aeb", args.aeb_copies)
-        configurations = {"local, 2 processes (anchor)": None, "cluster, 1 worker": 1, "cluster, 2 workers": 2}
-        rates: dict[tuple[str, str], tuple[float, float, int]] = {}
+        configurations = {"local, 2 processes (anchor)": (0, 0), "cluster, 1 worker": (1, batch_sizes[0])}
+        for size in batch_sizes:
+            configurations["cluster, 2 workers" + (f", batches of {size}" if len(batch_sizes) > 1 else "")] = (2, size)
+        timings: dict[tuple[str, str], list[tuple[float, int]]] = {}
         noop = None
-        for label, workers in configurations.items():
-            with ExitStack() as stack:
-                options = dict(workers=2)
-                if workers:
-                    start = time.perf_counter()
-                    options = dict(scheduler=stack.enter_context(started_cluster(workers, scratch)))
-                    list(extract_all(iter(noop_docs(1)), Settings(**options)))  # each worker loads the model
-                    print(f"Scheduler and {workers} worker process(es) started, the model loaded in each, in "
-                          f"{time.perf_counter() - start:.1f} s (once per worker, not per run)")
-                for name, inputs in sets.items():
-                    timings = [timed_index(inputs, **options) for _ in range(args.repeat)]
-                    seconds = statistics.median(t for t, _ in timings)
-                    rates[name, label] = timings[0][1] / seconds, seconds, timings[0][1]
-                if workers == 1:
-                    noop = scheduler_cost(args.noop, options["scheduler"])
+        for round_ in range(args.repeat):  # a round runs each configuration once: drift reaches them alike
+            for label, (workers, size) in configurations.items():
+                with ExitStack() as stack:  # a cluster is up only for its own runs
+                    options = dict(workers=2)
+                    if workers:
+                        cluster.BATCH_SIZE = size
+                        start = time.perf_counter()
+                        options = dict(scheduler=stack.enter_context(started_cluster(workers, scratch)))
+                        list(extract_all(iter(noop_docs(1)), Settings(**options)))  # each worker loads the model
+                        if round_ == 0:
+                            print(f"Scheduler and {workers} worker process(es) started, the model loaded in each, "
+                                  f"in {time.perf_counter() - start:.1f} s (once per worker, not per run)")
+                    for name, inputs in sets.items():
+                        timings.setdefault((name, label), []).append(timed_index(inputs, **options))
+                    if workers == 1 and noop is None:
+                        noop = scheduler_cost(args.noop, options["scheduler"])
 
-        print(f"\nIndexing, median of {args.repeat} runs: documents/s (seconds; share of the anchor's rate)")
+        print(f"\nIndexing, median of {args.repeat} rounds: documents/s (seconds; share of the anchor's rate)")
         print(f"| inputs | {' | '.join(configurations)} |")
         print("|---|" + "---|" * len(configurations))
         for name in sets:
-            anchor = rates[name, next(iter(configurations))][0]
-            cells = [f"{rate:.1f}/s ({seconds:.1f} s, {rate / anchor:.0%})"
-                     for rate, seconds, _ in (rates[name, label] for label in configurations)]
-            print(f"| {name} ({rates[name, label][2]}) | {' | '.join(cells)} |")
+            cells, anchor = [], None
+            for label in configurations:
+                seconds = statistics.median(t for t, _ in timings[name, label])
+                documents = timings[name, label][0][1]
+                rate = documents / seconds
+                anchor = anchor or rate
+                cells.append(f"{rate:.1f}/s ({seconds:.1f} s, {rate / anchor:.0%})")
+            print(f"| {name} ({documents}) | {' | '.join(cells)} |")
+        for name in sets:
+            runs = "; ".join(f"{label}: " + ", ".join(f"{t:.1f}" for t, _ in timings[name, label]) for label in configurations)
+            print(f"  {name}, each round's seconds: {runs}")
         if "Reuters records" in sets:
             print(f"\nThe index writer alone (articles extracted beforehand): {writer_rate(sets['Reuters records']):.0f} "
                   "articles/s: the ceiling of any number of workers")

@@ -22,7 +22,7 @@ from distributed import Client, KilledWorker, WorkerPlugin
 from search.ingest.entities import recognizer
 from search.ingest.errors import ClusterUnavailable
 from search.ingest.memory import return_large_blocks
-from search.ingest.pipeline import Finish, Result, _batches, _process_batch, _size
+from search.ingest.pipeline import Finish, Result, document_size, in_batches, process_batch
 from search.ingest.sources import IngestFailure, RawDocument
 from search.settings import Settings
 
@@ -102,15 +102,15 @@ def extract_on_cluster(docs: Iterator[RawDocument], settings: Settings, finish: 
         _checked(client, address, settings)
 
         def submit(batch: list[RawDocument]):
-            return client.submit(_process_batch, batch, settings, finish, pure=False)
+            return client.submit(process_batch, batch, settings, finish, pure=False)
 
         held = 0
-        for batch in _batches(docs, BATCH_SIZE):
+        for batch in in_batches(docs, BATCH_SIZE):
             pending.append((batch, submit(batch)))
-            held += sum(map(_size, batch))
+            held += sum(map(document_size, batch))
             while pending and (len(pending) * BATCH_SIZE >= AHEAD_DOCUMENTS or held >= AHEAD_BYTES):
                 batch, future = pending.popleft()
-                held -= sum(map(_size, batch))
+                held -= sum(map(document_size, batch))
                 yield from _taken(client, batch, future, submit)
         while pending:
             yield from _taken(client, *pending.popleft(), submit)

@@ -238,7 +238,7 @@ def _finished(doc: RawDocument, settings: Settings, finish: Finish | None) -> li
         return [IngestFailure(doc.origin, f"extraction failed: {type(error).__name__}: {error}")]
 
 
-def _process_batch(batch: list[RawDocument], settings: Settings, finish: Finish | None) -> bytes:
+def process_batch(batch: list[RawDocument], settings: Settings, finish: Finish | None) -> bytes:
     """The batch's results, pickled here: the parent holds them as bytes until it takes them (an
     article prepared for the index is 17 kB pickled, about 86 kB once unpickled), so that the
     workers may run further ahead of it for the same memory."""
@@ -246,17 +246,17 @@ def _process_batch(batch: list[RawDocument], settings: Settings, finish: Finish 
                         protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _size(doc: RawDocument) -> int:
+def document_size(doc: RawDocument) -> int:
     """Roughly the bytes a document holds."""
     return len(doc.html or b"") + len(doc.text or "")
 
 
-def _batches(docs: Iterator[RawDocument], size: int) -> Iterator[list[RawDocument]]:
+def in_batches(docs: Iterator[RawDocument], size: int) -> Iterator[list[RawDocument]]:
     """Batches of up to ``size`` documents, closed early when they reach BATCH_BYTES."""
     batch, held = [], 0
     for doc in docs:
         batch.append(doc)
-        held += _size(doc)
+        held += document_size(doc)
         if len(batch) >= size or held >= BATCH_BYTES:
             yield batch
             batch, held = [], 0
@@ -270,7 +270,7 @@ def _head(docs: Iterator[RawDocument]) -> list[RawDocument]:
     head, held = [], 0
     while len(head) < PARALLEL_FROM and held < IN_FLIGHT_BYTES and (doc := next(docs, None)) is not None:
         head.append(doc)
-        held += _size(doc)
+        held += document_size(doc)
     return head
 
 
@@ -316,9 +316,9 @@ def _pooled(work: Callable[[list[RawDocument]], bytes], batches: Iterator[list[R
                 pending.append([batch, None])  # in pending first: a submit to a broken pool re-runs it too
                 with uninterrupted():  # a submit may start the pool's thread and processes: a
                     pending[-1][1] = pool.submit(work, batch)  # signal then breaks the pool's shutdown
-                held += sum(map(_size, batch))
+                held += sum(map(document_size, batch))
                 while len(pending) >= window or (len(pending) > 1 and held >= IN_FLIGHT_BYTES):
-                    held -= sum(map(_size, pending[0][0]))
+                    held -= sum(map(document_size, pending[0][0]))
                     yield oldest()
                     pending.popleft()
             while pending:
@@ -355,14 +355,14 @@ def extract_all(docs: Iterable[RawDocument], settings: Settings, finish: Finish 
         return
     return_large_blocks()
     head = _head(docs)
-    if settings.workers < 2 or (len(head) < PARALLEL_FROM and sum(map(_size, head)) < IN_FLIGHT_BYTES):
+    if settings.workers < 2 or (len(head) < PARALLEL_FROM and sum(map(document_size, head)) < IN_FLIGHT_BYTES):
         for doc in chain(head, docs):
             yield from _finished(doc, settings, finish)
         return
     # Load the model before forking so the workers share it instead of loading it each.
     recognizer(settings.spacy_model)
-    work = partial(_process_batch, settings=settings, finish=finish)
-    batches = _batches(chain(head, docs), BATCH_SIZE)
+    work = partial(process_batch, settings=settings, finish=finish)
+    batches = in_batches(chain(head, docs), BATCH_SIZE)
     limit = settings.document_time_limit
     window = max(2 * settings.workers, AHEAD_DOCUMENTS // BATCH_SIZE)
     while True:
