@@ -145,25 +145,37 @@ def _raise_in(thread: int, exception: type[BaseException] | None) -> None:
 @contextmanager
 def _watchdog(seconds: float) -> Iterator[None]:
     """The SIGALRM timer's twin for a thread that cannot take signals: DocumentTimeout raised in
-    it after ``seconds``, and again every RETRY_SECONDS in case one was dropped by a finalizer."""
-    target, done, lock = threading.get_ident(), threading.Event(), threading.Lock()
+    it after ``seconds``, and again every RETRY_SECONDS in case one was dropped by a finalizer,
+    until the block has ended.
+
+    The watchdog raises only while holding ``lock`` and only while ``ended`` is false; the block,
+    as it ends, sets ``ended`` under the lock and takes back an exception set but not yet raised.
+    One raised at that very moment is caught there: nothing is raised after the block."""
+    target, lock, ended, stop = threading.get_ident(), threading.Lock(), [False], threading.Event()
 
     def watch() -> None:
         wait = seconds
-        while not done.wait(wait):
+        while not stop.wait(wait):
             with lock:
-                if not done.is_set():
-                    _raise_in(target, DocumentTimeout)
+                if ended[0]:
+                    return
+                _raise_in(target, DocumentTimeout)
             wait = RETRY_SECONDS
 
     watcher = threading.Thread(target=watch, name="document-time-limit", daemon=True)
-    watcher.start()
     try:
+        watcher.start()  # in the try: with a limit this short, the first may land while it starts
         yield
     finally:
-        with lock:
-            done.set()
-            _raise_in(target, None)  # one set just before the block ended must not land after it
+        while True:
+            try:
+                with lock:
+                    ended[0] = True
+                    _raise_in(target, None)
+                break
+            except DocumentTimeout:  # set before the lock was taken, raised just now: the block is over
+                continue
+        stop.set()  # only now: no exception can land in the Event's own locking
 
 
 def _article(doc: RawDocument, settings: Settings) -> tuple[Article, list[IngestWarning]]:
