@@ -22,7 +22,7 @@ def dying_on_poison(article):
     return article
 
 
-def models_loaded(model: str) -> int:
+def models_loaded() -> int:
     """How many times this worker process has loaded the entity model."""
     return recognizer.cache_info().misses
 

@@ -77,7 +77,7 @@ def test_the_entity_model_is_loaded_once_in_each_worker(client, local_cluster, t
     docs = [RawDocument(str(p), str(n), html=p.read_bytes()) for n, p in enumerate(pages)]
     for _ in range(2):
         assert all(isinstance(r, Article) for r in extract_all(iter(docs), settings))
-    loads = client.run(cluster_work.models_loaded, settings.spacy_model)
+    loads = client.run(cluster_work.models_loaded)
     assert len(loads) == 2 and set(loads.values()) == {1}
 
 

@@ -62,8 +62,9 @@ class EntityModel(WorkerPlugin):
         recognizer(self.model)
 
 
-def _checked(client: Client, address: str, settings: Settings) -> None:
+def _checked(client: Client, settings: Settings) -> None:
     """Waits for a worker, and refuses workers that run another version of news-search (or none)."""
+    address = settings.scheduler
     try:
         client.wait_for_workers(1, timeout=WORKERS_SECONDS)
     except TimeoutError:
@@ -99,7 +100,7 @@ def extract_on_cluster(docs: Iterator[RawDocument], settings: Settings, finish: 
         raise ClusterUnavailable(f"cannot reach the scheduler at {address}: {error}") from None
     pending: deque[tuple[list[RawDocument], object]] = deque()
     try:
-        _checked(client, address, settings)
+        _checked(client, settings)
 
         def submit(batch: list[RawDocument]):
             return client.submit(process_batch, batch, settings, finish, pure=False)
