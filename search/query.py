@@ -142,7 +142,7 @@ class SearchRequest:
         return pairs
 
 
-def _values(params: Mapping[str, Sequence[str]], name: str) -> list[str]:
+def param_values(params: Mapping[str, Sequence[str]], name: str) -> list[str]:
     """The values given for ``name``, stripped; InvalidParameter when there are too many or one is too long."""
     values = params.get(name) or []
     if len(values) > MAX_VALUES:
@@ -156,7 +156,7 @@ def _values(params: Mapping[str, Sequence[str]], name: str) -> list[str]:
 
 
 def _one(params: Mapping[str, Sequence[str]], name: str) -> str:
-    values = _values(params, name)
+    values = param_values(params, name)
     return values[-1] if values else ""
 
 
@@ -207,7 +207,7 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
     mentioned_from, mentioned_to = _date(params, "mentioned_from"), _date(params, "mentioned_to")
     if mentioned_from and mentioned_to and mentioned_from > mentioned_to:
         raise InvalidParameter("'mentioned_from' must not be later than 'mentioned_to'", "mentioned_from")
-    filters = {attr: tuple(dict.fromkeys(v for v in _values(params, param) if v))
+    filters = {attr: tuple(dict.fromkeys(v for v in param_values(params, param) if v))
                for param, attr in FILTER_PARAMS.items()}
     _check_filter_count(filters)
     collapse = _one(params, "collapse").casefold() or "true"

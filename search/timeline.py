@@ -87,30 +87,82 @@ def next_period(start: date, interval: str) -> date:
     return start.replace(year=start.year + 1)
 
 
+@dataclass(frozen=True)
+class Periods:
+    """The periods of one chart: every day, week, month or year from ``first`` to ``last``, the
+    first and last clipped to them. Several series counted on the same periods line up."""
+
+    interval: str
+    first: date
+    last: date
+
+    @classmethod
+    def spanning(cls, days: np.ndarray, first: date | None = None, last: date | None = None) -> "Periods | None":
+        """The periods over ``first`` to ``last``, by default the earliest and latest of ``days``
+        (ordinals holding articles); None when there is no day to show."""
+        days = np.asarray(days)
+        if first is None or last is None:
+            if not len(days):
+                return None
+            first = first or date.fromordinal(int(days.min()))
+            last = last or date.fromordinal(int(days.max()))
+        if first > last:
+            return None
+        interval = choose_interval(first, last)
+        if interval == "year" and len(days):  # a range of centuries: only the years that hold articles
+            first, last = max(first, date.fromordinal(int(days.min()))), min(last, date.fromordinal(int(days.max())))
+            if first > last:
+                return None
+        return cls(interval, first, last)
+
+    def widened(self, first: bool, last: bool) -> "Periods":
+        """These periods with the first (``first``) and the last (``last``) made whole."""
+        start = period_start(self.first, self.interval) if first else self.first
+        end = next_period(period_start(self.last, self.interval), self.interval) - timedelta(days=1) if last else self.last
+        return Periods(self.interval, start, end)
+
+    def starts(self) -> list[date]:
+        """Each period's first day, unclipped (the first period may start before ``first``)."""
+        starts, start = [], period_start(self.first, self.interval)
+        while start <= self.last:
+            starts.append(start)
+            start = next_period(start, self.interval)
+        return starts
+
+    def count(self, days: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """How many articles each period holds, ``counts[i]`` published on day ``days[i]`` (ordinals)."""
+        days, counts = np.asarray(days, dtype=np.int64), np.asarray(counts)
+        starts = np.array([start.toordinal() for start in self.starts()], dtype=np.int64)
+        inside = (days >= self.first.toordinal()) & (days <= self.last.toordinal())
+        where = np.searchsorted(starts, days[inside], side="right") - 1
+        return np.bincount(where, weights=counts[inside], minlength=len(starts)).astype(np.int64)
+
+    def buckets(self, per_period: np.ndarray) -> list[DateBucket]:
+        """The periods as DateBuckets holding ``per_period[i]`` articles each."""
+        starts = self.starts()
+        ends = [following - timedelta(days=1) for following in starts[1:]]
+        ends.append(next_period(starts[-1], self.interval) - timedelta(days=1))
+        return [DateBucket(max(start, self.first), min(end, self.last), int(count), self.interval)
+                for start, end, count in zip(starts, ends, per_period.tolist())]
+
+
+def day_counts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct dated days among ``days`` (ordinals; 0 for undated) and how many articles each holds."""
+    days = days[days > 0]
+    if len(days) and days.max() - days.min() < 1_000_000:
+        first = int(days.min())
+        counts = np.bincount(days - first)
+        present = np.flatnonzero(counts)
+        return present + first, counts[present]
+    return np.unique(days, return_counts=True)
+
+
 def timeline(days: np.ndarray, counts: np.ndarray, first: date | None = None,
              last: date | None = None) -> list[DateBucket]:
-    """``counts[i]`` articles published on day ``days[i]`` (ordinals, ascending), per period from
-    ``first`` to ``last`` (default: the earliest and latest day counted), every period included;
-    empty when there is no day to show."""
-    counted = counts > 0
+    """``counts[i]`` articles published on day ``days[i]`` (ordinals), per period from ``first`` to
+    ``last`` (default: the earliest and latest day counted), every period included; empty when
+    there is no day to show."""
+    counted = np.asarray(counts) > 0
     days, counts = np.asarray(days)[counted], np.asarray(counts)[counted]
-    if first is None or last is None:
-        if not len(days):
-            return []
-        first, last = first or date.fromordinal(int(days[0])), last or date.fromordinal(int(days[-1]))
-    if first > last:
-        return []
-    interval = choose_interval(first, last)
-    if interval == "year" and len(days):  # a range of centuries: only the years that hold articles
-        first, last = max(first, date.fromordinal(int(days[0]))), min(last, date.fromordinal(int(days[-1])))
-    inside = (days >= first.toordinal()) & (days <= last.toordinal())
-    starts, where = np.unique(period_starts(days[inside], interval), return_inverse=True)
-    per_period = dict(zip(starts.tolist(), np.bincount(where, weights=counts[inside]).astype(int).tolist()))
-    buckets = []
-    start = period_start(first, interval)
-    while start <= last:
-        following = next_period(start, interval)
-        buckets.append(DateBucket(max(start, first), min(following - timedelta(days=1), last),
-                                  per_period.get(start.toordinal(), 0), interval))
-        start = following
-    return buckets
+    periods = Periods.spanning(days, first, last)
+    return periods.buckets(periods.count(days, counts)) if periods else []

@@ -37,7 +37,8 @@ def check(document, name, value):
 def test_the_document_is_openapi_and_describes_every_route(document):
     assert document["openapi"].startswith("3.1")
     assert set(document["paths"]) == {"/api/search", "/api/search.csv", "/api/search.jsonl", "/api/articles/{id}",
-                                      "/api/articles/{id}/related", "/api/openapi.json"}
+                                      "/api/articles/{id}/related", "/api/compare", "/api/compare.csv",
+                                      "/api/entities/{kind}/{name}", "/api/openapi.json"}
     names = {p["name"] for p in document["paths"]["/api/search"]["get"]["parameters"]}
     assert names >= {"q", "from", "to", "person", "org", "place", "source", "author", "language", "sort",
                      "collapse", "copies_of", "page", "per_page", "mentioned_from", "mentioned_to"}
@@ -68,15 +69,29 @@ def test_article_related_export_and_error_responses_match_the_document(document,
         check(document, "Error", json.loads(body))
 
 
+@pytest.mark.parametrize("path, schema", [
+    ("/api/compare?q=belarus&q=election&q=" + quote('"joe biden"'), "CompareResult"),
+    ("/api/compare?q=belarus&from=2020-08-01&to=2020-08-31&place=Minsk", "CompareResult"),
+    ("/api/compare?q=nothingmatchesthis", "CompareResult"),
+    ("/api/entities/people/alexander%20lukashenko", "EntityProfile"),
+    ("/api/entities/places/France?from=2021-01-01", "EntityProfile"),
+    ("/api/compare?q=title:(", "Error"), ("/api/compare", "Error"), ("/api/entities/orgs/Nobody%20Inc", "Error"),
+])
+def test_compare_and_entity_responses_match_the_document(document, corpus_server, path, schema):
+    check(document, schema, json.loads(fetch(corpus_server, path)[1]))
+
+
 def test_the_document_catches_a_response_that_drifts(document):
     with pytest.raises(AssertionError):
         check(document, "SearchResult", {"query": "x", "total": 1})
 
 
 GENERATED_REQUESTS = {"/api/search": 500, "/api/search.csv": 200, "/api/search.jsonl": 200, "/api/articles/{id}": 100,
-                      "/api/articles/{id}/related": 100, "/api/openapi.json": 1}
+                      "/api/articles/{id}/related": 100, "/api/compare": 200, "/api/compare.csv": 50,
+                      "/api/entities/{kind}/{name}": 150, "/api/openapi.json": 1}
 """Requests schemathesis generates from the document per route, most where the parameters are."""
-INVALID_REQUESTS = {"/api/search": 200, "/api/search.csv": 50, "/api/search.jsonl": 50}
+INVALID_REQUESTS = {"/api/search": 200, "/api/search.csv": 50, "/api/search.jsonl": 50, "/api/compare": 100,
+                    "/api/entities/{kind}/{name}": 50}
 """Requests it generates that break the document's rules (a page of 0, 21 values of a filter...)."""
 
 

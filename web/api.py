@@ -6,7 +6,9 @@ from flask import Blueprint, Response, jsonify, stream_with_context
 
 from search.query import SearchError
 from web import export, openapi
-from web.searching import export_search, find_article, related_articles, request_from_args, run_search
+from search.profiles import KINDS, EntityNotFound
+from web.searching import (compare_from_args, entity_from_args, export_search, find_article, related_articles,
+                           request_from_args, run_compare, run_entity, run_search)
 
 blueprint = Blueprint("api", __name__)
 
@@ -24,6 +26,30 @@ def bad_request(error: SearchError):
 def search():
     """``GET /api/search?q=&from=&to=&person=&org=&place=&source=&sort=&page=&per_page=``"""
     return jsonify(run_search(request_from_args()).to_dict())
+
+
+@blueprint.errorhandler(EntityNotFound)
+def entity_not_found(error: EntityNotFound):
+    return error_response(str(error), "name", 404)
+
+
+@blueprint.get("/compare")
+def compare():
+    """``GET /api/compare?q=&q=...&<search filters>``: each query's articles over time."""
+    return jsonify(run_compare(compare_from_args()).to_dict())
+
+
+@blueprint.get("/compare.csv")
+def compare_csv():
+    """The comparison's series as CSV, one row per period."""
+    return Response(export.compare_csv(run_compare(compare_from_args())), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="compare.csv"'})
+
+
+@blueprint.get(f"/entities/<any({', '.join(KINDS)}):kind>/<path:name>")
+def entity(kind: str, name: str):
+    """``GET /api/entities/people/<name>?<search filters>``: one entity across the archive."""
+    return jsonify(run_entity(entity_from_args(kind, name)).to_dict())
 
 
 @blueprint.get("/openapi.json")

@@ -7,6 +7,7 @@ import io
 import json
 from typing import Iterable, Iterator
 
+from search.comparison import CompareResult
 from search.query import Hit
 
 COLUMNS = ("id", "title", "url", "source", "published", "authors", "people", "orgs", "places", "score", "missing")
@@ -32,3 +33,19 @@ def json_lines(hits: Iterable[Hit]) -> Iterator[str]:
     """One JSON object per article and line, shaped like a search result without the snippet."""
     for hit in hits:
         yield json.dumps(hit.to_dict(snippet=False), ensure_ascii=False) + "\n"
+
+
+def compare_csv(result: CompareResult) -> str:
+    """A comparison's series: one row per period, with every article in it and each query's number
+    of articles and share of them."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["period", "from", "to", "all_articles",
+                     *(f"{series.query} ({column})" for series in result.series for column in ("articles", "share"))])
+    for i, period in enumerate(result.periods):
+        row = [period.label, period.start.isoformat(), period.end.isoformat(), period.count]
+        for series in result.series:
+            share = series.shares[i]
+            row += [series.counts[i], "" if share is None else share]
+        writer.writerow(row)
+    return buffer.getvalue()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlencode
 
 from flask import url_for
 
 from search.article import safe_link  # noqa: F401 (templates render an article's own URL only through it)
-from search.facets import FACETS
+from search.facets import BY_NAME, FACETS
+from search.comparison import CompareRequest
 from search.query import SearchRequest, SearchResult
 
 
@@ -76,18 +78,19 @@ def page_url(search_request: SearchRequest, page: int) -> str:
     return search_url(replace(search_request, page=page))
 
 
-def selected_filters(search_request: SearchRequest) -> list[dict]:
-    """Each active filter with the link that removes it."""
+def selected_filters(search_request: SearchRequest,
+                     url: Callable[[SearchRequest], str] = search_url) -> list[dict]:
+    """Each active filter with the link that removes it (to the page ``url`` makes of a request)."""
     chips = [
-        {"label": facet.label, "value": value_label(facet.name, value),
-         "remove_url": toggle_url(search_request, facet.name, value)}
+        {"label": facet.label, "value": value_label(facet.name, value), "about_url": entity_url(facet.name, value),
+         "remove_url": url(search_request.toggled(facet.name, value))}
         for facet in FACETS for value in getattr(search_request, facet.name)
     ]
     for name, label in (("date_from", "From"), ("date_to", "To")):
         day = getattr(search_request, name)
         if day:
             chips.append({"label": label, "value": day.isoformat(),
-                          "remove_url": search_url(replace(search_request, **{name: None}, page=1))})
+                          "remove_url": url(replace(search_request, **{name: None}, page=1))})
     return chips
 
 
@@ -99,7 +102,7 @@ def facet_links(result: SearchResult) -> list[dict]:
             "label": facet.label,
             "values": [
                 {"value": f.value, "label": value_label(facet.name, f.value), "count": f.count, "selected": f.selected,
-                 "url": toggle_url(result.request, facet.name, f.value)}
+                 "url": toggle_url(result.request, facet.name, f.value), "about_url": entity_url(facet.name, f.value)}
                 for f in result.facets.get(facet.name, [])
             ],
         }
@@ -107,30 +110,18 @@ def facet_links(result: SearchResult) -> list[dict]:
     ]
 
 
-CHART_WIDTH, CHART_HEIGHT = 640, 96
+def entity_url(facet: str, value: str) -> str | None:
+    """The page about a person, organisation or place; None for a facet of another kind."""
+    return url_for("views.entity_page", kind=facet, name=value) if BY_NAME[facet].mentioned else None
 
 
-def timeline_chart(result: SearchResult) -> dict | None:
-    """The bars of the attention-over-time chart (drawn as SVG by the page), each linking to the
-    same search narrowed to its period; None when fewer than two periods hold anything to show."""
-    buckets = result.published
-    if len(buckets) < 2 or not any(b.count for b in buckets):
-        return None
-    highest = max(b.count for b in buckets)
-    width = CHART_WIDTH / len(buckets)
-    bars = []
-    for i, bucket in enumerate(buckets):
-        height = round(CHART_HEIGHT * bucket.count / highest, 1)
-        bars.append({
-            "x": round(i * width, 2), "width": round(max(width - 1, 1), 2),
-            "y": round(CHART_HEIGHT - height, 1), "height": height, "count": bucket.count,
-            "title": f"{bucket.label}: {bucket.count} article{'' if bucket.count == 1 else 's'}",
-            "url": search_url(replace(result.request, date_from=bucket.start, date_to=bucket.end, page=1)),
-        })
-    return {"bars": bars, "width": CHART_WIDTH, "height": CHART_HEIGHT, "interval": buckets[0].interval,
-            "first": buckets[0].label, "last": buckets[-1].label}
+def compare_url(compare_request: CompareRequest, endpoint: str = "views.compare_page", **extra: str) -> str:
+    """A comparison's URL (page, API or CSV), with ``extra`` parameters (the page's ``measure``)."""
+    query = urlencode(compare_request.to_params() + list(extra.items()))
+    return url_for(endpoint) + (f"?{query}" if query else "")
 
 
-def entity_url(facet: str, value: str) -> str:
-    """A search for every article with this entity (from an article page)."""
-    return search_url(SearchRequest().toggled(facet, value))
+def compare_from_search(search_request: SearchRequest) -> str:
+    """The comparison page starting from a search: its query and its filters."""
+    shared = replace(search_request, q="", page=1, per_page=10, sort="relevance")
+    return compare_url(CompareRequest((search_request.q,) if search_request.q else (), shared))

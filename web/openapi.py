@@ -3,7 +3,9 @@ responses against it)."""
 
 from __future__ import annotations
 
+from search.comparison import COMPARED_FACETS, MAX_COMPARED
 from search.facets import FACETS
+from search.profiles import KINDS
 from search.query import (MAX_FILTER_VALUES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH,
                           MAX_VALUES, SORTS)
 
@@ -37,6 +39,26 @@ SEARCH_PARAMETERS = [
     _query("copies_of", "An article id: only that article and its copies.", _VALUE),
     _query("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
     _query("per_page", "Results per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 10}),
+]
+
+_NOT_SHARED = ("q", "sort", "page", "per_page")
+FILTER_PARAMETERS = [parameter for parameter in SEARCH_PARAMETERS if parameter["name"] not in _NOT_SHARED]
+"""The search's filters, which a comparison's queries share and an entity page applies."""
+COMPARE_PARAMETERS = [
+    {"name": "q", "in": "query", "required": True, "style": "form", "explode": True,
+     "description": f"A query to compare (the query language of /help), repeated for each, up to {MAX_COMPARED}; "
+                    "empty ones are left out.",
+     "schema": {"type": "array", "minItems": 1, "maxItems": MAX_COMPARED,
+                "items": {"type": "string", "maxLength": MAX_QUERY_LENGTH}}},
+    *FILTER_PARAMETERS,
+]
+ENTITY_PARAMETERS = [
+    {"name": "kind", "in": "path", "required": True, "schema": {"type": "string", "enum": list(KINDS)}},
+    {"name": "name", "in": "path", "required": True, "description": "The name, in any case.",
+     "schema": {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_LENGTH}},
+    _query("q", "Words the articles must also match; they rank the most relevant articles (default: the name's words).",
+           {"type": "string", "maxLength": MAX_QUERY_LENGTH}),
+    *FILTER_PARAMETERS,
 ]
 
 _HIT_PROPERTIES = {
@@ -107,6 +129,58 @@ SCHEMAS = {
                 },
                 "additionalProperties": False,
             },
+        },
+        "additionalProperties": False,
+    },
+    "CompareResult": {
+        "type": "object", "required": ["queries", "total", "interval", "periods", "series"],
+        "properties": {
+            "queries": _STRINGS,
+            "total": {"type": "integer", "minimum": 0, "description": "Every article the shared filters keep."},
+            "interval": {"type": ["string", "null"], "enum": ["day", "week", "month", "year", None]},
+            "periods": {"type": "array", "items": {
+                "type": "object", "required": ["value", "from", "to", "total"],
+                "properties": {"value": {"type": "string"}, "from": _DATE, "to": _DATE,
+                               "total": {"type": "integer", "minimum": 0, "description": (
+                                   "Every article the shared filters keep published in the period: the "
+                                   "denominator of the shares.")}},
+                "additionalProperties": False}},
+            "series": {"type": "array", "items": {
+                "type": "object", "required": ["query", "total", "counts", "shares", *COMPARED_FACETS],
+                "properties": {
+                    "query": {"type": "string"},
+                    "total": {"type": "integer", "minimum": 0,
+                              "description": "Articles with every word of the query (and the shared filters)."},
+                    "counts": {"type": "array", "items": {"type": "integer", "minimum": 0},
+                               "description": "Of those, how many each period holds (in the order of periods)."},
+                    "shares": {"type": "array", "items": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                               "description": "counts[i] / periods[i].total; null where the period holds no article."},
+                    **{name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}
+                       for name in COMPARED_FACETS},
+                },
+                "additionalProperties": False}},
+        },
+        "additionalProperties": False,
+    },
+    "EntityProfile": {
+        "type": "object",
+        "required": ["kind", "name", "spellings", "total", "published", "named_with", "sources", "latest", "relevant"],
+        "properties": {
+            "kind": {"type": "string", "enum": list(KINDS)},
+            "name": {"type": "string", "description": "As most articles write it."},
+            "spellings": {**_STRINGS, "description": "Every way the articles write it (counted together)."},
+            "total": {"type": "integer", "minimum": 0, "description": "Articles naming it (with the filters)."},
+            "published": {"type": "array", "items": {"$ref": "#/components/schemas/Period"}},
+            "named_with": {
+                "type": "object", "required": list(COMPARED_FACETS),
+                "properties": {name: {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}}
+                               for name in COMPARED_FACETS},
+                "additionalProperties": False,
+                "description": "The entities most often named in the same articles, with how many.",
+            },
+            "sources": {"type": "array", "items": {"$ref": "#/components/schemas/FacetValue"}},
+            "latest": {"type": "array", "items": {"$ref": "#/components/schemas/ExportedHit"}},
+            "relevant": {"type": "array", "items": {"$ref": "#/components/schemas/ExportedHit"}},
         },
         "additionalProperties": False,
     },
@@ -181,6 +255,27 @@ DOCUMENT = {
         "/api/articles/{id}/related": {"get": {
             "summary": "Stories most like this article, best first.", "parameters": [_ID],
             "responses": {"200": _json("Related", "The related stories."), "404": _NOT_FOUND, "503": _UNAVAILABLE},
+        }},
+        "/api/compare": {"get": {
+            "summary": "Queries compared over time: each one's articles per period, in numbers and as a share of "
+                       "every article the shared filters keep, and the entities each one's articles name most.",
+            "parameters": COMPARE_PARAMETERS,
+            "responses": {"200": _json("CompareResult", "The series."), "400": _BAD_REQUEST, "503": _UNAVAILABLE},
+        }},
+        "/api/compare.csv": {"get": {
+            "summary": "The comparison's series as CSV.",
+            "parameters": COMPARE_PARAMETERS,
+            "responses": {"200": {"description": "A header, then one row per period: its label, first and last day, "
+                                                 "every article in it, then each query's articles and share.",
+                                  "content": {"text/csv": {"schema": {"type": "string"}}}},
+                          "400": _BAD_REQUEST, "503": _UNAVAILABLE},
+        }},
+        "/api/entities/{kind}/{name}": {"get": {
+            "summary": "One person, organisation or place across the archive: its articles over time, the entities "
+                       "named with it, its sources, its latest and most relevant articles.",
+            "parameters": ENTITY_PARAMETERS,
+            "responses": {"200": _json("EntityProfile", "The entity."), "400": _BAD_REQUEST,
+                          "404": _json("Error", "No article names it."), "503": _UNAVAILABLE},
         }},
         "/api/openapi.json": {"get": {
             "summary": "This document.",

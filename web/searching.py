@@ -6,6 +6,8 @@ from flask import current_app, request
 
 from search.article import Article
 from search.index import SearchIndex
+from search.comparison import CompareRequest, CompareResult, parse_compare_params
+from search.profiles import EntityProfile, EntityRequest, parse_entity_params
 from search.query import Hit, SearchRequest, SearchResult, parse_params
 
 
@@ -21,6 +23,26 @@ def request_from_args() -> SearchRequest:
 def run_search(search_request: SearchRequest) -> SearchResult:
     """Run a request; raises SearchError subclasses for bad parameters or query syntax."""
     return search_index().search(search_request)
+
+
+def compare_from_args() -> CompareRequest:
+    """The CompareRequest the query string describes; raises InvalidParameter."""
+    return parse_compare_params(request.args.to_dict(flat=False))
+
+
+def run_compare(compare_request: CompareRequest) -> CompareResult:
+    """Compare queries over time; raises SearchError subclasses like run_search."""
+    return search_index().compare(compare_request)
+
+
+def entity_from_args(kind: str, name: str) -> EntityRequest:
+    """The EntityRequest for an entity's URL and its query string; raises InvalidParameter."""
+    return parse_entity_params(kind, name, request.args.to_dict(flat=False))
+
+
+def run_entity(entity_request: EntityRequest) -> EntityProfile:
+    """What the index holds about an entity; raises EntityNotFound, or SearchError subclasses."""
+    return search_index().entity(entity_request)
 
 
 def export_search(search_request: SearchRequest) -> list[Hit]:

@@ -1,13 +1,18 @@
-"""The HTML pages: search and article. Each renders what the API returns for the same URL."""
+"""The HTML pages: search, compare, entity and article pages. Each renders what the API returns for the same URL."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from dataclasses import replace
 
-from search.facets import FACETS
-from search.query import SORTS, SearchError, SearchRequest
-from web import links
-from web.searching import find_article, related_articles, request_from_args, run_search
+from flask import Blueprint, abort, render_template, request, url_for
+
+from search.comparison import MAX_COMPARED, CompareRequest
+from search.facets import BY_NAME, FACETS
+from search.profiles import KIND_NAMES, KINDS, EntityNotFound
+from search.query import SORTS, InvalidParameter, SearchError, SearchRequest
+from web import charts, links
+from web.searching import (compare_from_args, entity_from_args, find_article, related_articles, request_from_args,
+                           run_compare, run_entity, run_search)
 
 blueprint = Blueprint("views", __name__)
 SORT_LABELS = {"relevance": "Relevance", "fresh": "Relevance, recent first", "newest": "Newest first",
@@ -29,12 +34,69 @@ def search_page():
         error=error,
         sorts=[(sort, SORT_LABELS[sort]) for sort in SORTS],
         facets=links.facet_links(result) if result else [],
-        chart=links.timeline_chart(result) if result else None,
+        chart=charts.timeline_chart(result.published, search_request) if result else None,
         selected=links.selected_filters(search_request),
         links=links,
         filter_params=[(facet.name, facet.parameter) for facet in FACETS],
         api_url=links.search_url(search_request, "api.search"),
+        compare_url=links.compare_from_search(search_request),
     ), (400 if error else 200)
+
+
+@blueprint.get("/compare")
+def compare_page():
+    """Queries side by side over time; an empty form when none is given."""
+    compare_request, result, error = CompareRequest(()), None, None
+    measure = request.args.get("measure") or "share"
+    try:
+        if measure not in charts.MEASURES:
+            raise InvalidParameter(f"'measure' must be one of {', '.join(charts.MEASURES)}, not {measure!r}", "measure")
+        if any(value.strip() for value in request.args.getlist("q")):
+            compare_request = compare_from_args()
+            result = run_compare(compare_request)
+    except SearchError as problem:
+        error = problem
+    typed = compare_request.queries or tuple(q for q in request.args.getlist("q") if q.strip())
+    return render_template(
+        "compare.html",
+        compare_request=compare_request,
+        result=result,
+        error=error,
+        measure=measure,
+        measures=charts.MEASURES,
+        slots=list(typed[:MAX_COMPARED]) + [""] * (MAX_COMPARED - len(typed[:MAX_COMPARED])),
+        chart=charts.compare_chart(result, measure) if result else None,
+        selected=links.selected_filters(compare_request.shared, lambda shared: links.compare_url(
+            replace(compare_request, shared=shared), measure=measure)),
+        filter_params=[(facet.name, facet.parameter) for facet in FACETS],
+        links=links,
+        charts=charts,
+        kinds=[(kind, BY_NAME[kind].label) for kind in KINDS],
+    ), (400 if error else 200)
+
+
+@blueprint.get(f"/<any({', '.join(KINDS)}):kind>/<path:name>")
+def entity_page(kind: str, name: str):
+    """One person, organisation or place across the archive."""
+    try:
+        profile = run_entity(entity_from_args(kind, name))
+    except EntityNotFound as missing:
+        abort(404, description=str(missing))
+    except SearchError as problem:
+        abort(400, description=problem.message)
+    search_request = profile.request.search()
+    return render_template(
+        "entity.html",
+        profile=profile,
+        kind_label=KIND_NAMES[kind].capitalize(),
+        search_request=search_request,
+        chart=charts.timeline_chart(profile.published, search_request),
+        compare_url=links.compare_url(CompareRequest(
+            (f'{BY_NAME[kind].parameter}:"{profile.name.replace(chr(34), "")}"',), profile.request.filters)),
+        kinds=[(other, BY_NAME[other].label) for other in KINDS],
+        links=links,
+        api_url=url_for("api.entity", kind=kind, name=name) + (f"?{query}" if (query := request.query_string.decode()) else ""),
+    )
 
 
 @blueprint.get("/help")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from typing import Iterable
 
 import numpy as np
 from whoosh import query as wq
@@ -16,13 +17,14 @@ from whoosh.query.qcore import QueryError
 
 from search.index.decoder import to_hit
 from search.index.direct import Computation, TermStatistics
+from search.index.facets import FACET_SIZE
 from search.index.matches import Leaf, Matches
 from search.index.plan import Plan, plan
 from search.index.schema import FACET_FIELDS
 from search.index.snapshot import Snapshot
 from search.index.suggest import SUGGEST_BELOW, corrected_query
 from search.query import FacetCount, Hit, QuerySyntaxError, QueryTooSlow, SearchRequest, SearchResult
-from search.timeline import DateBucket, timeline
+from search.timeline import DateBucket, day_counts, timeline
 
 _UNDATED_LAST = np.iinfo(np.int64).max
 """The sort key of an undated article when sorted by date: after every dated one."""
@@ -171,36 +173,31 @@ def folded(snapshot: Snapshot, keys: np.ndarray, ids: np.ndarray, wanted: int,
         reading *= 4
 
 
-def facet_counts(snapshot: Snapshot, request: SearchRequest, ids: np.ndarray) -> dict[str, list[FacetCount]]:
-    """Each facet's commonest values among the matches, with every selected value."""
+def facet_counts(snapshot: Snapshot, request: SearchRequest, ids: np.ndarray, names: Iterable[str] = FACET_FIELDS,
+                 size: int = FACET_SIZE) -> dict[str, list[FacetCount]]:
+    """The named facets' commonest values among the matches (``size`` of each), with every selected value."""
     every = len(ids) == snapshot.count
     facets = {}
-    for name, field in FACET_FIELDS.items():
+    for name in names:
+        field = FACET_FIELDS[name]
         index = snapshot.facets[field]
         counts = snapshot.remembered(("facet", field), lambda: index.counts(ids)) if every else index.counts(ids)
         selected = getattr(request, name)
         chosen = {value.casefold() for value in selected}
         facets[name] = [FacetCount(value, count, value.casefold() in chosen)
-                        for value, count in index.top(counts, selected)]
+                        for value, count in index.top(counts, selected, size)]
     return facets
 
 
 def attention(snapshot: Snapshot, request: SearchRequest, ids: np.ndarray) -> list[DateBucket]:
     """Matches per day, week, month or year over the requested range (else the matches' own)."""
-    days = snapshot.days[ids]
-    days = days[days > 0]
-    if len(days) and days.max() - days.min() < 1_000_000:
-        first = int(days.min())
-        counts = np.bincount(days - first)
-        present = np.flatnonzero(counts)
-        return timeline(present + first, counts[present], request.date_from, request.date_to)
-    distinct, counts = np.unique(days, return_counts=True)
-    return timeline(distinct, counts, request.date_from, request.date_to)
+    return timeline(*day_counts(snapshot.days[ids]), request.date_from, request.date_to)
 
 
-def search(snapshot: Snapshot, request: SearchRequest, deadline: float) -> SearchResult:
+def search(snapshot: Snapshot, request: SearchRequest, deadline: float, aggregate: bool = True) -> SearchResult:
     """One page of ranked, filtered hits with facet counts and attention over time over every match:
-    those with every counted clause of the query first, then those with most of them."""
+    those with every counted clause of the query first, then those with most of them. Without
+    ``aggregate``, the page alone (no facets, chart or suggestion)."""
     with snapshot.reading():
         planned = plan(snapshot, request)
     found = matching(snapshot, planned, deadline)
@@ -228,9 +225,11 @@ def search(snapshot: Snapshot, request: SearchRequest, deadline: float) -> Searc
             copies = int(stories[snapshot.copy_ids[docnum]]) - 1 if planned.folds else 0
             hits.append(to_hit(stored, score, snippet, copies, found.missing(planned, docnum)))
     all_words = None if planned.description else found.all_words()
-    result = SearchResult(request, len(matched), hits, facet_counts(snapshot, request, matched.ids),
-                          attention(snapshot, request, matched.ids), folded=len(matched) - listed,
-                          total_all_words=all_words)
+    result = SearchResult(request, len(matched), hits, folded=len(matched) - listed, total_all_words=all_words)
+    if not aggregate:
+        return result
+    result.facets = facet_counts(snapshot, request, matched.ids)
+    result.published = attention(snapshot, request, matched.ids)
     fewest = len(matched) if all_words is None else all_words
     if fewest < SUGGEST_BELOW and request.q.strip():
         result.suggestion = _better_query(snapshot, request, fewest, deadline)

@@ -12,12 +12,14 @@ from whoosh import query as wq
 from whoosh.query.qcore import QueryError
 
 from search.article import Article
-from search.index import executor
+from search.index import executor, overviews
 from search.index.decoder import to_article, to_hit
 from search.index.parser import build_parser
 from search.index.schema import FACET_FIELDS, build_schema
 from search.index.snapshot import Snapshot, open_snapshot
 from search.index.store import IndexStore
+from search.comparison import CompareRequest, CompareResult, Series
+from search.profiles import EntityNotFound, EntityProfile, EntityRequest
 from search.query import Hit, QuerySyntaxError, SearchRequest, SearchResult
 
 RELATED = 5
@@ -112,6 +114,26 @@ class SearchIndex:
             return SearchResult(request, 0, facets={name: [] for name in FACET_FIELDS}, total_all_words=0)
         with _runnable():
             return executor.search(snapshot, request, time.monotonic() + self.time_limit)
+
+    def compare(self, request: CompareRequest) -> CompareResult:
+        """Each query's matches over time, in numbers and as a share of every article the shared
+        filters keep. Raises like ``search``."""
+        snapshot = self._current()
+        if snapshot is None:
+            for query in request.queries:
+                build_parser(build_schema()).clauses(query)
+            return CompareResult(request, 0, [], [Series(query, 0, [], []) for query in request.queries])
+        with _runnable():
+            return overviews.compare(snapshot, request, time.monotonic() + self.time_limit)
+
+    def entity(self, request: EntityRequest) -> EntityProfile:
+        """What the index holds about one person, organisation or place. Raises EntityNotFound when
+        no article names it, and like ``search``."""
+        snapshot = self._current()
+        if snapshot is None:
+            raise EntityNotFound(request.kind, request.name)
+        with _runnable():
+            return overviews.entity(snapshot, request, time.monotonic() + self.time_limit)
 
     def export(self, request: SearchRequest) -> list[Hit]:
         """Every article the request matches (not one page), in the request's order, without
