@@ -74,7 +74,8 @@ class EntityProfile:
     sources: list[FacetCount] = field(default_factory=list)
     latest: list[Hit] = field(default_factory=list)
     relevant: list[Hit] = field(default_factory=list)
-    """The articles most about it: those naming it most, and in the title."""
+    """The articles most about it: ranked by its name's words (in the title, most often), then the
+    latest of those that name it without them."""
 
     def to_dict(self) -> dict:
         return {

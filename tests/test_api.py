@@ -1,5 +1,7 @@
 """The JSON API over real HTTP."""
 
+import csv
+import io
 import json
 import urllib.error
 import urllib.request
@@ -287,3 +289,87 @@ def test_facets_and_the_chart_count_exactly_the_articles_listed(corpus_server):
     _, narrowed = get(corpus_server, "/api/search?" + urlencode({"q": "belarus climate", "place": "Minsk"}))
     listed = [hit for hit in data["results"] if "Minsk" in hit["places"]]
     assert narrowed["total"] == len(listed) > 0
+
+
+def search_api(server, **params):
+    status, data = get(server, "/api/search?" + urlencode(params, doseq=True))
+    assert status == 200
+    return data
+
+
+def test_compared_series_are_the_search_apis_own_counts(corpus_server):
+    span = {"from": "2020-01-01", "to": "2022-12-31"}
+    status, data = get(corpus_server, "/api/compare?" + urlencode({"q": ["belarus", "election", "biden"], **span},
+                                                                    doseq=True))
+    assert status == 200 and data["queries"] == ["belarus", "election", "biden"] and data["interval"] == "month"
+    every = search_api(corpus_server, **span)
+    assert data["total"] == every["total"]
+    assert [p["total"] for p in data["periods"]] == [b["count"] for b in every["facets"]["published"]]
+    for series in data["series"]:
+        search = search_api(corpus_server, q=series["query"], **span)
+        assert series["total"] == search["total_all_words"] > 0
+        assert series["counts"] == [b["count"] for b in search["facets"]["published"]]
+        assert series["shares"] == [round(c / p["total"], 6) if p["total"] else None
+                                    for c, p in zip(series["counts"], data["periods"])]
+        people = {f["value"]: f["count"] for f in search["facets"]["people"]}
+        assert all(people[f["value"]] == f["count"] for f in series["people"])
+
+
+def test_the_compare_csv_holds_the_same_series(corpus_server):
+    query = urlencode({"q": ["belarus", "protest"]}, doseq=True)
+    _, data = get(corpus_server, "/api/compare?" + query)
+    with urllib.request.urlopen(f"{corpus_server.url}/api/compare.csv?{query}", timeout=30) as response:
+        assert response.headers.get_content_type() == "text/csv"
+        rows = list(csv.reader(io.StringIO(response.read().decode("utf-8"))))
+    assert rows[0] == ["period", "from", "to", "all_articles", "belarus (articles)", "belarus (share)",
+                       "protest (articles)", "protest (share)"]
+    assert [row[0] for row in rows[1:]] == [p["value"] for p in data["periods"]]
+    assert [int(row[4]) for row in rows[1:]] == data["series"][0]["counts"]
+    assert [float(row[7]) if row[7] else None for row in rows[1:]] == data["series"][1]["shares"]
+
+
+@pytest.mark.parametrize("path, status, parameter", [
+    ("/api/compare", 400, "q"), ("/api/compare?" + urlencode({"q": list("abcdef")}, doseq=True), 400, "q"),
+    ("/api/compare?q=title:(", 400, "q"), ("/api/compare?q=x&from=soon", 400, "from"),
+    ("/api/compare.csv?q=title:(", 400, "q"),
+    ("/api/entities/people/Nobody%20At%20All", 404, "name"), ("/api/entities/people/" + "x" * 201, 400, "name"),
+    ("/api/entities/sources/Reuters", 404, None), ("/api/entities/people/Joe%20Biden?to=never", 400, "to"),
+])
+def test_what_cannot_be_compared_or_found_gets_a_clear_error(corpus_server, path, status, parameter):
+    got, data = get(corpus_server, path)
+    assert got == status and data["error"]["parameter"] == parameter and data["error"]["message"]
+
+
+def test_an_entity_profile_agrees_with_the_search_api(corpus_server):
+    status, data = get(corpus_server, "/api/entities/people/" + quote("alexander LUKASHENKO"))
+    assert status == 200 and data["kind"] == "people" and data["name"] == "Alexander Lukashenko"
+    search = search_api(corpus_server, person="Alexander Lukashenko", sort="newest")
+    assert data["total"] == search["total"] > 1
+    assert data["published"] == search["facets"]["published"]
+    assert [hit["id"] for hit in data["latest"]] == [hit["id"] for hit in search["results"]]
+    assert "Alexander Lukashenko" not in [f["value"] for f in data["named_with"]["people"]]
+    for kind, parameter in (("people", "person"), ("places", "place"), ("orgs", "org")):
+        for named in data["named_with"][kind][:2]:
+            wanted = {"person": ["Alexander Lukashenko"]}
+            wanted.setdefault(parameter, []).append(named["value"])
+            both = search_api(corpus_server, **wanted)
+            assert both["total"] == named["count"]
+    assert {f["value"]: f["count"] for f in data["sources"]} == {
+        f["value"]: f["count"] for f in search["facets"]["sources"]}
+    assert {hit["id"] for hit in data["relevant"]} == {hit["id"] for hit in data["latest"]}
+
+
+def test_names_with_slashes_and_quotes_reach_their_entity(corpus_index_copy):
+    from search.article import Article
+    from search.index import IndexStore, update_index
+
+    update_index(IndexStore(corpus_index_copy), [Article(
+        id="odd", title="AC/DC play Minsk", text="The band AC/DC played.", orgs=["AC/DC", 'The "Quoted" Co'],
+        origin="odd", fingerprint="odd")])
+    server = LiveServer(corpus_index_copy)
+    try:
+        for name in ("AC/DC", 'The "Quoted" Co'):
+            status, data = get(server, "/api/entities/orgs/" + quote(name, safe=""))
+            assert status == 200 and data["name"] == name and data["total"] == 1
+    finally:
+        server.stop()

@@ -262,3 +262,76 @@ def test_a_server_error_carries_the_security_headers_too(corpus_index):
 def test_no_response_redirects_to_a_host_taken_from_the_request(corpus_server, path):
     status, headers = raw_get(corpus_server, path, host="evil.example")
     assert not 300 <= status < 400 and headers["Location"] is None, (status, headers["Location"])
+
+
+def cells(html: str) -> list[list[str]]:
+    """The rows of the page's table of the chart, each cell's text."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [[unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_the_compare_page_shows_the_apis_series_in_its_table_and_legend(client):
+    query = "q=belarus&q=election&from=2020-01-01&to=2021-12-31"
+    api = client.get("/api/compare?" + query).get_json()
+    html = client.get("/compare?" + query).get_data(as_text=True)
+    rows = cells(html)
+    assert [row[0] for row in rows] == [p["value"] for p in api["periods"]]
+    assert [int(row[1]) for row in rows] == [p["total"] for p in api["periods"]]
+    assert [int(row[2]) for row in rows] == api["series"][0]["counts"]
+    assert [int(row[4]) for row in rows] == api["series"][1]["counts"]
+    assert '<polyline' in html and html.count('class="point"') == sum(
+        1 for series in api["series"] for share in series["shares"] if share is not None)
+    for series in api["series"]:
+        assert f"{series['total']} article" in html
+    assert 'href="/api/compare.csv?' + query.replace("&", "&amp;") in html
+    assert 'value="belarus"' in html and 'value="election"' in html
+
+
+def test_the_compare_chart_shows_counts_or_shares(client):
+    shares = client.get("/compare?q=belarus").get_data(as_text=True)
+    counts = client.get("/compare?q=belarus&measure=count").get_data(as_text=True)
+    assert "Share of all articles per month" in shares and "%</text>" in shares
+    assert "Number of articles per month" in counts and "%</text>" not in counts
+    bad = client.get("/compare?q=belarus&measure=loudness")
+    assert bad.status_code == 400 and "&#39;measure&#39; must be one of share, count" in bad.get_data(as_text=True)
+
+
+def test_the_compare_page_without_queries_is_an_empty_form_and_a_bad_one_says_why(client):
+    empty = client.get("/compare")
+    assert empty.status_code == 200 and 'class="error"' not in empty.get_data(as_text=True)
+    assert empty.get_data(as_text=True).count('name="q"') == 5
+    bad = client.get("/compare?q=belarus&q=title:(")
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "never closed" in html and 'value="title:("' in html
+
+
+def test_filters_shared_by_compared_queries_can_be_removed(client):
+    html = client.get("/compare?q=belarus&place=Minsk").get_data(as_text=True)
+    assert 'href="/compare?q=belarus&amp;measure=share"' in html  # the chip's ×: the same comparison, unfiltered
+    assert 'href="/places/Minsk"' in html
+
+
+def test_the_search_page_links_to_entity_pages_and_to_compare(client):
+    html = client.get("/?q=belarus&person=Alexander+Lukashenko").get_data(as_text=True)
+    assert 'class="about" href="/people/Alexander%20Lukashenko"' in html  # the active filter's chip
+    assert re.search(r'<a class="about" href="/places/Minsk" aria-label="About Minsk"', html)  # a facet value
+    assert 'href="/compare?q=belarus&amp;person=Alexander+Lukashenko"' in html
+
+
+def test_the_entity_page_shows_what_the_api_returns(client):
+    api = client.get("/api/entities/people/Alexander%20Lukashenko").get_json()
+    html = client.get("/people/alexander%20lukashenko").get_data(as_text=True)
+    assert "<h1>Alexander Lukashenko</h1>" in html and "Person" in html
+    assert f"Named in <a href=\"/?person=Alexander+Lukashenko\">{api['total']} articles</a>" in html
+    for hit in api["latest"]:
+        assert f'href="/articles/{hit["id"]}"' in html
+    for named in api["named_with"]["places"]:
+        assert f'href="/places/{quote(named["value"])}"' in html
+    assert '<link rel="alternate" type="application/json" href="/api/entities/people/alexander%20lukashenko">' in html
+    assert 'href="/compare?q=person%3A%22Alexander+Lukashenko%22"' in html
+
+
+def test_an_entity_no_article_names_is_a_404_page(client):
+    response = client.get("/orgs/No%20Such%20Body")
+    assert response.status_code == 404 and "No article names the organisation" in response.get_data(as_text=True)

@@ -84,7 +84,7 @@ def entity_page(kind: str, name: str):
         abort(404, description=str(missing))
     except SearchError as problem:
         abort(400, description=problem.message)
-    search_request = profile.request.search()
+    search_request = replace(profile.request, name=profile.name).search()  # as most articles write it
     return render_template(
         "entity.html",
         profile=profile,

@@ -79,6 +79,8 @@ def entity(snapshot: Snapshot, request: EntityRequest, deadline: float) -> Entit
     words = wanted.q or " ".join(re.findall(r"\w+", shown))
     relevant = search(snapshot, replace(wanted, q=words, sort="relevance", per_page=LISTED), deadline,
                       aggregate=False).hits if words else []
+    listed = {hit.id for hit in relevant}  # an article may name it without its words (a name normalised at ingest)
+    relevant += [hit for hit in latest.hits if hit.id not in listed][:LISTED - len(relevant)]
     named_with = {kind: [value for value in latest.facets[kind] if not value.selected][:COMPARED_SIZE]
                   for kind in COMPARED_FACETS}
     return EntityProfile(request, shown, index.spellings()[index.folded[number]], latest.total, latest.published,
