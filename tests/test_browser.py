@@ -122,9 +122,13 @@ def test_downloading_all_results_as_csv(page):
     assert lines[0].startswith("id,title,url") and len(lines) == total + 1
 
 
+COMPARED = "/compare?q=belarus&q=election&q=biden"
+
+
 @pytest.mark.parametrize("path, width", [
     ("/?q=belarus", 1280), ("/?q=belarus", 375), ("/?q=lukashnko", 1280), ("/?q=title:(", 1280), ("/help", 1280),
-    ("/?q=Okrestina", 1280),
+    ("/?q=Okrestina", 1280), ("/compare", 1280), (COMPARED, 1280), (COMPARED, 375),
+    ("/people/Alexander%20Lukashenko", 1280), ("/people/Alexander%20Lukashenko", 375),
 ])
 def test_no_serious_or_critical_accessibility_violations(browser, corpus_server, axe_script, path, width):
     # the site's Content-Security-Policy forbids the inline script that brings the checker in
@@ -135,6 +139,8 @@ def test_no_serious_or_critical_accessibility_violations(browser, corpus_server,
     if path == "/?q=Okrestina":  # the article page too
         page.locator(".hit h2 a").first.click()
         page.wait_for_url("**/articles/**")
+    if path == COMPARED:  # with the table of the chart open
+        page.locator(".series-table summary").click()
     page.add_script_tag(content=axe_script)
     found = page.evaluate("async () => (await axe.run(document)).violations"
                           ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))")
@@ -157,6 +163,68 @@ def test_the_search_flow_works_from_the_keyboard(page):
     page.keyboard.press("Enter")
     page.wait_for_url("**/articles/**")
     assert page.locator("h1").count() == 1
+
+
+def tab_to(page, selector: str, presses: int = 60) -> None:
+    """Press Tab until the focused element matches ``selector``."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} never took the focus")
+
+
+def test_comparing_queries_and_reading_a_period_from_the_keyboard(page, corpus_server):
+    page.goto(corpus_server.url + "/compare")
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'q'")  # the first query
+    page.keyboard.type("belarus")
+    page.keyboard.press("Tab")
+    page.keyboard.type("election")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/compare?q=belarus&q=election**")
+    assert page.locator(".legend li").count() == 2 and page.locator(".line-chart polyline").count() >= 2
+    tab_to(page, ".series-table summary")
+    page.keyboard.press("Enter")
+    tab_to(page, ".series-table td a")
+    period = page.evaluate("document.activeElement.closest('tr').querySelector('th').innerText")
+    count = int(page.evaluate("document.activeElement.innerText"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=belarus&from=**")
+    assert int(page.locator("#summary").inner_text().split()[0]) == count
+    assert page.locator('input[name="from"]').input_value().startswith(period[:7])
+
+
+def test_choosing_a_point_of_the_compare_chart_opens_that_period(page, corpus_server):
+    page.goto(corpus_server.url + "/compare?q=belarus&measure=count")
+    point = page.locator(".line-chart a").first
+    title = point.locator("title").text_content()
+    point.locator("path").click()
+    page.wait_for_url("**/?q=belarus&from=**")
+    assert int(page.locator("#summary").inner_text().split()[0]) == int(title.split(": ")[1].split()[0])
+
+
+def test_from_a_facet_to_an_entity_page_and_on_to_another_from_the_keyboard(page, corpus_server):
+    page.goto(corpus_server.url + "/?q=belarus")
+    tab_to(page, '.facet[data-facet="people"] a.about', presses=400)  # past the results' links
+    name = page.evaluate("document.activeElement.getAttribute('aria-label')").removeprefix("About ")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/people/**")
+    assert page.locator("h1").inner_text() == name
+    tab_to(page, ".facets a")
+    other = page.evaluate("document.activeElement.innerText")
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/people/" in url or "/orgs/" in url or "/places/" in url)
+    assert page.locator("h1").inner_text() == other
+
+
+@pytest.mark.parametrize("path", [COMPARED, "/people/Alexander%20Lukashenko"])
+def test_compare_and_entity_pages_read_well_on_a_phone(browser, corpus_server, path):
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.goto(corpus_server.url + path)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 375
 
 
 def test_the_accessibility_check_finds_what_it_should(browser, axe_script):
