@@ -220,6 +220,35 @@ def test_follow_opens_a_rebuilt_index_once(tmp_path):
     assert index.search(SearchRequest(q="ferries")).total == 6
 
 
+def test_changed_is_when_the_index_was_last_written_and_stays_put_until_the_next_commit(tmp_path):
+    import os
+    from datetime import datetime, timezone
+
+    from search.article import Article
+    from search.index import IndexStore, rebuild_index, update_index
+
+    def articles(n):
+        return [Article(id=f"id{i}", title=f"Story {i}", text=f"Story {i} about ferries.", origin=f"f{i}",
+                        fingerprint=f"fp{i}") for i in range(n)]
+
+    def written_at(when: datetime) -> datetime:  # the current table of contents dated ``when``
+        for toc in store.current().glob("_MAIN_*.toc"):
+            os.utime(toc, (when.timestamp(), when.timestamp()))
+        return when
+
+    store = IndexStore(tmp_path / "index")
+    index = SearchIndex(store.root)
+    assert index.changed() is None  # no index yet
+    rebuild_index(store, articles(2))
+    first = written_at(datetime(2021, 3, 4, 5, 6, 7, tzinfo=timezone.utc))
+    assert index.changed() == first and index.changed() == first
+    update_index(store, articles(3))
+    second = written_at(datetime(2022, 1, 2, 3, 4, 5, tzinfo=timezone.utc))
+    assert index.changed() == second
+    rebuild_index(store, articles(4))
+    assert index.changed() > second  # a rebuilt index was written just now
+
+
 @pytest.mark.parametrize("q", ["protest*", "bel*", "said OR volcano*"])
 def test_an_export_lists_the_matches_in_the_order_and_with_the_scores_of_the_search(index, q):
     shown = index.search(SearchRequest(q=q, collapse=False, per_page=100))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
 from whoosh import query as wq
+from whoosh.index import TOC
 from whoosh.query.qcore import QueryError
 
 from search.article import Article
@@ -17,7 +19,7 @@ from search.index.decoder import to_article, to_hit
 from search.index.parser import build_parser
 from search.index.schema import FACET_FIELDS, build_schema
 from search.index.snapshot import Snapshot, open_snapshot
-from search.index.store import IndexStore
+from search.index.store import INDEX_NAME, IndexStore
 from search.comparison import CompareRequest, CompareResult, Series
 from search.profiles import EntityNotFound, EntityProfile, EntityRequest
 from search.query import Hit, QuerySyntaxError, SearchRequest, SearchResult
@@ -72,6 +74,14 @@ class SearchIndex:
         """How many articles are indexed."""
         snapshot = self._current()
         return snapshot.count if snapshot else 0
+
+    def changed(self) -> datetime | None:
+        """When the index last changed (a commit or a rebuild), in UTC to the second; None when there is
+        no index yet. The same on every call until the index changes again."""
+        snapshot = self._current()
+        if snapshot is None:
+            return None
+        return snapshot.remembered("changed", lambda: _written(snapshot))
 
     def article(self, article_id: str) -> Article | None:
         """The stored article with this id, or None."""
@@ -144,6 +154,16 @@ class SearchIndex:
             return []
         with _runnable():
             return executor.export(snapshot, request, time.monotonic() + self.time_limit)
+
+
+def _written(snapshot: Snapshot) -> datetime:
+    """When the snapshot's table of contents was written; now, when a commit since has removed it (a
+    later search then opens the newer snapshot)."""
+    try:
+        seconds = (snapshot.path / TOC._filename(INDEX_NAME, snapshot.generation)).stat().st_mtime
+    except FileNotFoundError:
+        seconds = time.time()
+    return datetime.fromtimestamp(int(seconds), timezone.utc)
 
 
 @contextmanager
