@@ -38,7 +38,7 @@ def test_the_document_is_openapi_and_describes_every_route(document):
     assert document["openapi"].startswith("3.1")
     assert set(document["paths"]) == {"/api/search", "/api/search.csv", "/api/search.jsonl", "/api/articles/{id}",
                                       "/api/articles/{id}/related", "/api/compare", "/api/compare.csv",
-                                      "/api/entities/{kind}/{name}", "/api/openapi.json"}
+                                      "/api/entities/{kind}/{name}", "/api/openapi.json", "/search.atom"}
     names = {p["name"] for p in document["paths"]["/api/search"]["get"]["parameters"]}
     assert names >= {"q", "from", "to", "person", "org", "place", "source", "author", "language", "sort",
                      "collapse", "copies_of", "page", "per_page", "mentioned_from", "mentioned_to"}
@@ -88,10 +88,10 @@ def test_the_document_catches_a_response_that_drifts(document):
 
 GENERATED_REQUESTS = {"/api/search": 500, "/api/search.csv": 200, "/api/search.jsonl": 200, "/api/articles/{id}": 100,
                       "/api/articles/{id}/related": 100, "/api/compare": 200, "/api/compare.csv": 50,
-                      "/api/entities/{kind}/{name}": 150, "/api/openapi.json": 1}
+                      "/api/entities/{kind}/{name}": 150, "/api/openapi.json": 1, "/search.atom": 100}
 """Requests schemathesis generates from the document per route, most where the parameters are."""
 INVALID_REQUESTS = {"/api/search": 200, "/api/search.csv": 50, "/api/search.jsonl": 50, "/api/compare": 100,
-                    "/api/entities/{kind}/{name}": 50}
+                    "/api/entities/{kind}/{name}": 50, "/search.atom": 50}
 """Requests it generates that break the document's rules (a page of 0, 21 values of a filter...)."""
 
 

@@ -231,6 +231,7 @@ def every_kind_of_response(server) -> list[tuple[str, str, int]]:
             ("GET", "/api/search.csv?q=belarus", 200), ("GET", "/api/search.jsonl?q=belarus", 200),
             ("GET", f"/api/articles/{article}", 200), ("GET", f"/api/articles/{article}/related", 200),
             ("GET", "/api/articles/nope", 404), ("GET", "/api/openapi.json", 200), ("POST", "/api/search", 405),
+            ("GET", "/search.atom?q=belarus", 200), ("GET", "/search.atom?q=title:(", 400),
             ("HEAD", "/", 200)]
 
 

@@ -25,9 +25,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["search_index"] = SearchIndex(Path(app.config["INDEX_DIR"]),
                                                  time_limit=float(app.config["SEARCH_TIME_LIMIT"]))
 
-    from web import api, views
+    from web import api, feed, views
 
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(feed.blueprint)
     app.register_blueprint(api.blueprint, url_prefix="/api")
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DamagedIndex, _damaged_index)

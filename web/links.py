@@ -58,6 +58,11 @@ def export_urls(search_request: SearchRequest) -> dict[str, str]:
     return {"CSV": search_url(whole, "api.search_csv"), "JSON Lines": search_url(whole, "api.search_jsonl")}
 
 
+def feed_url(search_request: SearchRequest) -> str:
+    """The Atom feed of this search (its newest results: the page and order left out)."""
+    return search_url(replace(search_request, page=1, sort="relevance"), "feed.search_feed")
+
+
 def copies_url(search_request: SearchRequest, article_id: str) -> str:
     """This search narrowed to one story and its copies."""
     return search_url(replace(search_request, copies_of=article_id, page=1))

@@ -248,6 +248,17 @@ DOCUMENT = {
                                       "schema": {"$ref": "#/components/schemas/ExportedHit"}}}},
                           "400": _BAD_REQUEST, "503": _UNAVAILABLE},
         }},
+        "/search.atom": {"get": {
+            "summary": "An Atom feed (RFC 4287) of the search's newest results: the first page, sorted newest "
+                       "first whatever 'sort' says; feed and entry ids are the same on every request.",
+            "parameters": SEARCH_PARAMETERS,
+            "responses": {"200": {"description": "The feed.",
+                                  "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+                          "400": {"description": "A parameter or the query cannot be used; the text says why.",
+                                  "content": {"text/plain": {"schema": {"type": "string"}}}},
+                          "503": {"description": "The index cannot be read (it is damaged): the error page.",
+                                  "content": {"text/html": {"schema": {"type": "string"}}}}},
+        }},
         "/api/articles/{id}": {"get": {
             "summary": "The whole article.", "parameters": [_ID],
             "responses": {"200": _json("Article", "The article."), "404": _NOT_FOUND, "503": _UNAVAILABLE},

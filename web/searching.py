@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app, request
 
 from search.article import Article
@@ -57,3 +59,8 @@ def find_article(article_id: str) -> Article | None:
 def related_articles(article_id: str) -> list[Hit] | None:
     """Stories like this article, best first; None when there is no such article."""
     return search_index().related(article_id)
+
+
+def index_changed() -> datetime | None:
+    """When the index last changed (UTC, to the second); None when there is no index yet."""
+    return search_index().changed()
