@@ -14,13 +14,13 @@ from whoosh.index import TOC
 from whoosh.query.qcore import QueryError
 
 from search.article import Article
+from search.comparison import CompareRequest, CompareResult, Series
 from search.index import executor, overviews
 from search.index.decoder import to_article, to_hit
 from search.index.parser import build_parser
 from search.index.schema import FACET_FIELDS, build_schema
 from search.index.snapshot import Snapshot, open_snapshot
 from search.index.store import INDEX_NAME, IndexStore
-from search.comparison import CompareRequest, CompareResult, Series
 from search.profiles import EntityNotFound, EntityProfile, EntityRequest
 from search.query import Hit, QuerySyntaxError, SearchRequest, SearchResult
 
