@@ -83,10 +83,10 @@ class Matched:
         return int(np.count_nonzero(self.counts == len(self.present)))
 
 
-def matching(snapshot: Snapshot, planned: Plan, deadline: float) -> Matched:
-    """The documents the plan's text query matches and its filters keep, scored, the terms matched,
-    and which counted clauses each has."""
-    matched, leaves, found = find(snapshot, planned.query, deadline,
+def matching(snapshot: Snapshot, planned: Plan, deadline: float, scored: bool = True) -> Matched:
+    """The documents the plan's text query matches and its filters keep, scored unless not
+    ``scored``, the terms matched, and which counted clauses each has."""
+    matched, leaves, found = find(snapshot, planned.query, deadline, scored,
                                   counted=tuple(clause.query for clause in planned.counted))
     keep = kept_by_columns(snapshot, planned, matched.ids)
     if planned.mentioned is not None:
@@ -95,7 +95,7 @@ def matching(snapshot: Snapshot, planned: Plan, deadline: float) -> Matched:
     if planned.copies_of:
         keep &= np.isin(matched.ids, _copies_of(snapshot, planned.copies_of), assume_unique=True)
     if not keep.all():
-        matched = Matches(matched.ids[keep], matched.scores[keep])
+        matched = Matches(matched.ids[keep], None if matched.scores is None else matched.scores[keep])
     present, counts = [], None
     if found:
         counts = np.zeros(len(matched), dtype=np.int32)

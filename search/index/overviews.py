@@ -27,7 +27,7 @@ def matched_ids(snapshot: Snapshot, request: SearchRequest, deadline: float) -> 
     as a description, any of its words); ascending."""
     with snapshot.reading():
         planned = plan(snapshot, request)
-    found = matching(snapshot, planned, deadline)
+    found = matching(snapshot, planned, deadline, scored=False)
     ids = found.matches.ids
     if found.counts is not None and not planned.description:
         ids = ids[found.counts == len(found.present)]
@@ -56,14 +56,20 @@ def compare(snapshot: Snapshot, request: CompareRequest, deadline: float) -> Com
 
 
 def _every_day(snapshot: Snapshot, shared: SearchRequest, deadline: float) -> tuple[int, tuple[np.ndarray, np.ndarray]]:
-    """How many articles the shared filters keep, and how many of them each day holds (remembered
-    for the snapshot when there is no filter)."""
-    def count() -> tuple[int, tuple[np.ndarray, np.ndarray]]:
+    """How many articles the shared filters keep, and how many of them each day holds. Dates alone
+    only bound the days, so they are counted from every article's days, remembered for the snapshot."""
+    undated = replace(shared, date_from=None, date_to=None)
+    if undated != SearchRequest():
         ids = matched_ids(snapshot, shared, deadline)
         return len(ids), day_counts(snapshot.days[ids])
-    if shared == SearchRequest():
-        return snapshot.remembered(("every day",), count)
-    return count()
+    every, (days, counts) = snapshot.remembered(("every day",), lambda: (snapshot.count, day_counts(
+        snapshot.days[~snapshot.deleted])))
+    if shared == undated:
+        return every, (days, counts)
+    first = shared.date_from.toordinal() if shared.date_from else 0
+    last = shared.date_to.toordinal() if shared.date_to else np.iinfo(np.int64).max
+    inside = (days >= first) & (days <= last)
+    return int(counts[inside].sum()), (days[inside], counts[inside])
 
 
 def entity(snapshot: Snapshot, request: EntityRequest, deadline: float) -> EntityProfile:
