@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from search.comparison import CompareRequest
-from search.index import IndexStore, SearchIndex, rebuild_index
 from search.article import Article
+from search.comparison import CompareRequest
+from search.index import IndexStore, SearchIndex, rebuild_index, update_index
 from search.profiles import EntityNotFound, EntityRequest
 from search.query import QuerySyntaxError, SearchRequest
 
@@ -136,3 +136,15 @@ def test_an_entity_no_article_names_is_not_found(index):
         index.entity(EntityRequest("people", "Nobody"))
     with pytest.raises(EntityNotFound):
         index.entity(EntityRequest("places", "Ana Costa"))  # a person, not a place
+
+
+def test_an_entity_named_only_by_a_deleted_article_is_not_found(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    rebuild_index(store, [Article(id="x", title="Old story", text="About Zed Alpha.", people=["Zed Alpha"], origin="x",
+                                  fingerprint="x")])
+    update_index(store, [Article(id="x", title="Old story, corrected", text="About no one.", origin="x",
+                                 fingerprint="x2")])
+    index = SearchIndex(store.root)
+    assert index.search(SearchRequest(q="corrected")).total == 1
+    with pytest.raises(EntityNotFound):
+        index.entity(EntityRequest("people", "Zed Alpha"))

@@ -40,19 +40,19 @@ def compare(snapshot: Snapshot, request: CompareRequest, deadline: float) -> Com
     shared = request.shared
     matches = [matched_ids(snapshot, request.search(query), deadline) for query in request.queries]
     days = [day_counts(snapshot.days[ids]) for ids in matches]
-    every = _every_day(snapshot, shared, deadline)
+    total, every_day = _every_day(snapshot, shared, deadline)
     union = np.unique(np.concatenate([present for present, _ in days])) if days else np.zeros(0, dtype=np.int64)
     periods = Periods.spanning(union, shared.date_from, shared.date_to)
     if periods:  # a period the matches set the bounds of is counted whole, so that its share is of all of it
         periods = periods.widened(first=shared.date_from is None, last=shared.date_to is None)
-    totals = periods.count(*every[1]) if periods else np.zeros(0, dtype=np.int64)
+    totals = periods.count(*every_day) if periods else np.zeros(0, dtype=np.int64)
     series = []
     for query, ids, (present, counts) in zip(request.queries, matches, days):
         per_period = periods.count(present, counts) if periods else np.zeros(0, dtype=np.int64)
         shares = [round(count / total, 6) if total else None for count, total in zip(per_period.tolist(), totals.tolist())]
         series.append(Series(query, len(ids), per_period.tolist(), shares,
                              facet_counts(snapshot, shared, ids, COMPARED_FACETS, COMPARED_SIZE)))
-    return CompareResult(request, every[0], periods.buckets(totals) if periods else [], series)
+    return CompareResult(request, total, periods.buckets(totals) if periods else [], series)
 
 
 def _every_day(snapshot: Snapshot, shared: SearchRequest, deadline: float) -> tuple[int, tuple[np.ndarray, np.ndarray]]:
@@ -82,6 +82,8 @@ def entity(snapshot: Snapshot, request: EntityRequest, deadline: float) -> Entit
     shown = index.shown[number]
     wanted = request.search()
     latest = search(snapshot, replace(wanted, sort="newest", per_page=LISTED), deadline)
+    if not latest.total and request.filters == SearchRequest():  # named only by articles since deleted
+        raise EntityNotFound(request.kind, request.name)
     words = wanted.q or " ".join(re.findall(r"\w+", shown))
     relevant = search(snapshot, replace(wanted, q=words, sort="relevance", per_page=LISTED), deadline,
                       aggregate=False).hits if words else []
