@@ -12,6 +12,11 @@ from search.query import FacetCount, InvalidParameter, SearchRequest, param_valu
 from search.timeline import DateBucket
 
 MAX_COMPARED = 5
+MAX_COMPARED_LENGTH = 500
+"""Characters in one compared query: a topic, not a pasted article. Every period of the page links
+to each query's search, so a page repeats each query some 200 times."""
+NOT_SHARED = ("q", "sort", "page", "per_page", "collapse", "copies_of")
+"""Search parameters a comparison does not take."""
 COMPARED_FACETS = ("people", "orgs", "places")
 """The facets each compared query lists its commonest values of."""
 
@@ -41,9 +46,17 @@ def parse_compare_params(params: Mapping[str, Sequence[str]]) -> CompareRequest:
         raise InvalidParameter(f"Give one to {MAX_COMPARED} queries to compare, each as its own 'q'.", "q")
     if len(queries) > MAX_COMPARED:
         raise InvalidParameter(f"Up to {MAX_COMPARED} queries can be compared, not {len(queries)}.", "q")
-    shared = parse_params({name: values for name, values in params.items()
-                           if name not in ("q", "sort", "page", "per_page")})
-    return CompareRequest(queries, shared)
+    longest = max(map(len, queries))
+    if longest > MAX_COMPARED_LENGTH:
+        raise InvalidParameter(f"A query to compare may be at most {MAX_COMPARED_LENGTH} characters long, not "
+                               f"{longest:,}: name a topic in a few words.", "q")
+    return CompareRequest(queries, parse_shared(params))
+
+
+def parse_shared(params: Mapping[str, Sequence[str]]) -> SearchRequest:
+    """The filters of a comparison's parameters (those of a search that narrow what is counted;
+    the search's order, page and folding of copies left out). Raises InvalidParameter."""
+    return parse_params({name: values for name, values in params.items() if name not in NOT_SHARED})
 
 
 @dataclass

@@ -51,9 +51,10 @@ def parse_entity_params(kind: str, name: str, params: Mapping[str, Sequence[str]
     if not name.strip():
         raise InvalidParameter("Give the entity's name.", "name")
     if len(name.strip()) > MAX_VALUE_LENGTH:
-        raise InvalidParameter(f"A name may be at most {MAX_VALUE_LENGTH} characters long, not {len(name.strip()):,}",
-                               "name")
-    filters = parse_params({key: values for key, values in params.items() if key not in ("page", "per_page")})
+        raise InvalidParameter(f"A name may be at most {MAX_VALUE_LENGTH} characters long, not "
+                               f"{len(name.strip()):,}.", "name")
+    filters = parse_params({key: values for key, values in params.items()
+                            if key not in ("sort", "page", "per_page", "collapse", "copies_of")})
     return EntityRequest(kind, name.strip(), filters)
 
 

@@ -373,3 +373,18 @@ def test_names_with_slashes_and_quotes_reach_their_entity(corpus_index_copy):
             assert status == 200 and data["name"] == name and data["total"] == 1
     finally:
         server.stop()
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_kept_as_text(corpus_server):
+    query = urlencode({"q": ["=1+1", "-minsk belarus", "@SUM(A1)", "belarus"]}, doseq=True)
+    with urllib.request.urlopen(f"{corpus_server.url}/api/compare.csv?{query}", timeout=30) as response:
+        header = next(csv.reader(io.StringIO(response.read().decode("utf-8"))))
+    assert header[4:] == ["'=1+1 (articles)", "'=1+1 (share)", "'-minsk belarus (articles)", "'-minsk belarus (share)",
+                          "'@SUM(A1) (articles)", "'@SUM(A1) (share)", "belarus (articles)", "belarus (share)"]
+
+
+def test_a_cell_that_would_start_a_formula_is_kept_as_text():
+    from web.export import cell
+
+    assert [cell(v) for v in ("=HYPERLINK(\"x\")", "+1", "-2", "@x", "\tx", "plain", 1.5, None)] == [
+        "'=HYPERLINK(\"x\")", "'+1", "'-2", "'@x", "'\tx", "plain", 1.5, ""]

@@ -91,8 +91,14 @@ def test_each_series_lists_the_entities_its_articles_name_case_counted_together(
     assert [(v.value, v.count) for v in ferry.facets["places"]] == [("Lisbon", 2), ("Porto", 1)]
 
 
-def test_a_bad_query_is_the_requests_error(index):
-    with pytest.raises(QuerySyntaxError):
+def test_a_query_of_more_than_three_words_counts_the_articles_with_them_all_too(index):
+    [series] = compared(index, "ferry strike crews harbour").series
+    assert index.search(SearchRequest(q="ferry strike crews harbour")).total_all_words is None  # a description there
+    assert series.total == 1  # a1 alone has all four
+
+
+def test_a_bad_query_is_the_requests_error_naming_which_query(index):
+    with pytest.raises(QuerySyntaxError, match=r"^Query 2 \(title:\(\): The '\(' at position 7 is never closed"):
         compared(index, "ferry", "title:(")
 
 

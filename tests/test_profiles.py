@@ -20,7 +20,7 @@ def test_the_entity_joins_the_filters_once_whatever_its_case():
     ("sources", "BBC", {}, "kind"),
     ("people", "  ", {}, "name"),
     ("people", "x" * 201, {}, "name"),
-    ("places", "Minsk", {"sort": ["sideways"]}, "sort"),
+    ("places", "Minsk", {"from": ["soon"]}, "from"),
 ])
 def test_what_cannot_be_shown_is_refused_naming_the_parameter(kind, name, params, parameter):
     with pytest.raises(InvalidParameter) as refused:

@@ -330,9 +330,46 @@ def test_the_entity_page_shows_what_the_api_returns(client):
     for named in api["named_with"]["places"]:
         assert f'href="/places/{quote(named["value"])}"' in html
     assert '<link rel="alternate" type="application/json" href="/api/entities/people/alexander%20lukashenko">' in html
-    assert 'href="/compare?q=person%3A%22Alexander+Lukashenko%22"' in html
+    assert 'class="selected-filters"' not in html
+
+
+def test_an_entity_page_seen_through_filters_shows_them_and_keeps_them_in_its_links(client):
+    html = client.get("/people/Alexander%20Lukashenko?q=protest&from=2020-08-01").get_data(as_text=True)
+    chips = html.split('class="selected-filters"', 1)[1].split("</ul>", 1)[0]
+    assert "Words:</span> protest" in chips and "From:</span> 2020-08-01" in chips
+    assert 'href="/people/Alexander%20Lukashenko?from=2020-08-01"' in chips  # removing the words keeps the date
+    named = re.findall(r'href="(/places/[^"]+)"', html)
+    assert named and all(link.endswith("?q=protest&amp;from=2020-08-01") for link in named)
 
 
 def test_an_entity_no_article_names_is_a_404_page(client):
     response = client.get("/orgs/No%20Such%20Body")
     assert response.status_code == 404 and "No article names the organisation" in response.get_data(as_text=True)
+
+
+def test_compare_from_a_search_without_words_keeps_its_filters_in_the_form(client):
+    search = client.get("/?person=Joe+Biden&from=2021-01-01").get_data(as_text=True)
+    link = unescape(re.search(r'<a class="compare-link" href="([^"]+)"', search).group(1))
+    form = client.get(link)
+    html = form.get_data(as_text=True)
+    assert form.status_code == 200 and 'class="error"' not in html
+    assert '<input type="hidden" name="person" value="Joe Biden">' in html
+    assert 'name="from" value="2021-01-01"' in html and "Joe Biden" in html.split('class="selected-filters"')[1]
+    assert " autofocus" in html  # no result yet: the first query takes the focus
+
+
+def test_every_filter_a_comparison_applies_is_shown_and_kept_by_its_form(client):
+    html = client.get("/compare?q=belarus&mentioned_from=2020-08-09&language=en&collapse=false&copies_of=x"
+                      ).get_data(as_text=True)
+    chips = html.split('class="selected-filters"', 1)[1].split("</ul>", 1)[0]
+    assert "Mentions a day from:</span> 2020-08-09" in chips and "Languages:</span> English (en)" in chips
+    assert 'name="mentioned_from" value="2020-08-09"' in html
+    assert "copies_of" not in html and "collapse" not in html  # a comparison counts every copy: not its filters
+    assert " autofocus" not in html  # results shown: the focus is left to the reader
+    named = re.findall(r'href="(/(?:people|orgs|places)/[^"]+)"', html.split('class="side-by-side"', 1)[1])
+    assert named and all("mentioned_from=2020-08-09&amp;language=en" in link for link in named)
+
+
+def test_a_query_too_long_to_compare_is_refused_with_the_reason(client):
+    response = client.get("/compare?q=" + "belarus+" * 80)
+    assert response.status_code == 400 and "at most 500 characters" in response.get_data(as_text=True)

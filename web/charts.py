@@ -52,6 +52,11 @@ def period_url(search_request: SearchRequest, bucket: DateBucket) -> str:
     return search_url(replace(search_request, date_from=bucket.start, date_to=bucket.end, page=1))
 
 
+def shortened(text: str, limit: int = 60) -> str:
+    """A query as a label repeated on every point: at most ``limit`` characters, cut with "…"."""
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def percent(share: float | None) -> str:
     """A share as a percentage with the digits that tell small ones apart ("" for none)."""
     if share is None:
@@ -91,7 +96,7 @@ def compare_chart(result: CompareResult, measure: str) -> dict | None:
             current.append(f"{x(i)},{y(value)}")
             points.append({
                 "marker": marker(shape, x(i), y(value)), "url": period_url(search, period),
-                "title": f"{series.query} · {period.label}: {series.counts[i]:,} article"
+                "title": f"{shortened(series.query)} · {period.label}: {series.counts[i]:,} article"
                          f"{'' if series.counts[i] == 1 else 's'}, {percent(series.shares[i])} of all",
             })
         if current:

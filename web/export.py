@@ -14,6 +14,20 @@ COLUMNS = ("id", "title", "url", "source", "published", "authors", "people", "or
 LIST_SEPARATOR = "; "
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection)."""
+
+
+def cell(value: object) -> object:
+    """A value as a CSV cell a spreadsheet shows as text: one that would start a formula gets a
+    leading apostrophe, which spreadsheets hide."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_lines(hits: Iterable[Hit]) -> Iterator[str]:
     """A header, then one row per article; lists (authors, people...) joined with "; "."""
     buffer = io.StringIO()
@@ -21,8 +35,7 @@ def csv_lines(hits: Iterable[Hit]) -> Iterator[str]:
     writer.writerow(COLUMNS)
     for hit in hits:
         data = hit.to_dict(snippet=False)
-        writer.writerow([LIST_SEPARATOR.join(v) if isinstance(v, list) else ("" if v is None else v)
-                         for v in (data[c] for c in COLUMNS)])
+        writer.writerow([cell(LIST_SEPARATOR.join(v) if isinstance(v, list) else v) for v in (data[c] for c in COLUMNS)])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -41,7 +54,7 @@ def compare_csv(result: CompareResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["period", "from", "to", "all_articles",
-                     *(f"{series.query} ({column})" for series in result.series for column in ("articles", "share"))])
+                     *(cell(f"{series.query} ({column})") for series in result.series for column in ("articles", "share"))])
     for i, period in enumerate(result.periods):
         row = [period.label, period.start.isoformat(), period.end.isoformat(), period.count]
         for series in result.series:

@@ -83,15 +83,19 @@ def page_url(search_request: SearchRequest, page: int) -> str:
     return search_url(replace(search_request, page=page))
 
 
-def selected_filters(search_request: SearchRequest,
-                     url: Callable[[SearchRequest], str] = search_url) -> list[dict]:
-    """Each active filter with the link that removes it (to the page ``url`` makes of a request)."""
-    chips = [
+def selected_filters(search_request: SearchRequest, url: Callable[[SearchRequest], str] = search_url,
+                     words: bool = False) -> list[dict]:
+    """Each active filter (and the query's words, with ``words``) with the link that removes it, to
+    the page ``url`` makes of a request."""
+    chips = [{"label": "Words", "value": search_request.q, "about_url": None,
+              "remove_url": url(replace(search_request, q="", page=1))}] if words and search_request.q else []
+    chips += [
         {"label": facet.label, "value": value_label(facet.name, value), "about_url": entity_url(facet.name, value),
          "remove_url": url(search_request.toggled(facet.name, value))}
         for facet in FACETS for value in getattr(search_request, facet.name)
     ]
-    for name, label in (("date_from", "From"), ("date_to", "To")):
+    for name, label in (("date_from", "From"), ("date_to", "To"), ("mentioned_from", "Mentions a day from"),
+                        ("mentioned_to", "Mentions a day to")):
         day = getattr(search_request, name)
         if day:
             chips.append({"label": label, "value": day.isoformat(),
@@ -115,9 +119,13 @@ def facet_links(result: SearchResult) -> list[dict]:
     ]
 
 
-def entity_url(facet: str, value: str) -> str | None:
-    """The page about a person, organisation or place; None for a facet of another kind."""
-    return url_for("views.entity_page", kind=facet, name=value) if BY_NAME[facet].mentioned else None
+def entity_url(facet: str, value: str, filters: SearchRequest | None = None) -> str | None:
+    """The page about a person, organisation or place, seen through ``filters`` when given; None for
+    a facet of another kind."""
+    if not BY_NAME[facet].mentioned:
+        return None
+    query = urlencode(filters.to_params()) if filters else ""
+    return url_for("views.entity_page", kind=facet, name=value) + (f"?{query}" if query else "")
 
 
 def compare_url(compare_request: CompareRequest, endpoint: str = "views.compare_page", **extra: str) -> str:
@@ -128,5 +136,5 @@ def compare_url(compare_request: CompareRequest, endpoint: str = "views.compare_
 
 def compare_from_search(search_request: SearchRequest) -> str:
     """The comparison page starting from a search: its query and its filters."""
-    shared = replace(search_request, q="", page=1, per_page=10, sort="relevance")
+    shared = replace(search_request, q="", page=1, per_page=10, sort="relevance", collapse=True, copies_of="")
     return compare_url(CompareRequest((search_request.q,) if search_request.q else (), shared))

@@ -8,7 +8,7 @@ from flask import current_app, request
 
 from search.article import Article
 from search.index import SearchIndex
-from search.comparison import CompareRequest, CompareResult, parse_compare_params
+from search.comparison import CompareRequest, CompareResult, parse_compare_params, parse_shared
 from search.profiles import EntityProfile, EntityRequest, parse_entity_params
 from search.query import Hit, SearchRequest, SearchResult, parse_params
 
@@ -30,6 +30,11 @@ def run_search(search_request: SearchRequest) -> SearchResult:
 def compare_from_args() -> CompareRequest:
     """The CompareRequest the query string describes; raises InvalidParameter."""
     return parse_compare_params(request.args.to_dict(flat=False))
+
+
+def shared_from_args() -> SearchRequest:
+    """The filters of a comparison the query string describes; raises InvalidParameter."""
+    return parse_shared(request.args.to_dict(flat=False))
 
 
 def run_compare(compare_request: CompareRequest) -> CompareResult:

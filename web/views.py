@@ -12,7 +12,7 @@ from search.profiles import KIND_NAMES, KINDS, EntityNotFound
 from search.query import SORTS, InvalidParameter, SearchError, SearchRequest
 from web import charts, links
 from web.searching import (compare_from_args, entity_from_args, find_article, related_articles, request_from_args,
-                           run_compare, run_entity, run_search)
+                           run_compare, run_entity, run_search, shared_from_args)
 
 blueprint = Blueprint("views", __name__)
 SORT_LABELS = {"relevance": "Relevance", "fresh": "Relevance, recent first", "newest": "Newest first",
@@ -54,11 +54,14 @@ def compare_page():
         if any(value.strip() for value in request.args.getlist("q")):
             compare_request = compare_from_args()
             result = run_compare(compare_request)
+        else:  # the form, with the filters of the search it came from
+            compare_request = CompareRequest((), shared_from_args())
     except SearchError as problem:
         error = problem
     typed = compare_request.queries or tuple(q for q in request.args.getlist("q") if q.strip())
     return render_template(
         "compare.html",
+        autofocus=result is None and error is None,
         compare_request=compare_request,
         result=result,
         error=error,
@@ -91,8 +94,8 @@ def entity_page(kind: str, name: str):
         kind_label=KIND_NAMES[kind].capitalize(),
         search_request=search_request,
         chart=charts.timeline_chart(profile.published, search_request),
-        compare_url=links.compare_url(CompareRequest(
-            (f'{BY_NAME[kind].parameter}:"{profile.name.replace(chr(34), "")}"',), profile.request.filters)),
+        selected=links.selected_filters(profile.request.filters, lambda filters: links.entity_url(
+            kind, profile.name, filters), words=True),
         kinds=[(other, BY_NAME[other].label) for other in KINDS],
         links=links,
         api_url=url_for("api.entity", kind=kind, name=name) + (f"?{query}" if (query := request.query_string.decode()) else ""),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Callable
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from search.index.plan import plan
 from search.index.schema import FACET_FIELDS
 from search.index.snapshot import Snapshot
 from search.profiles import LISTED, EntityNotFound, EntityProfile, EntityRequest
-from search.query import SearchRequest
+from search.query import SearchError, SearchRequest
 from search.timeline import Periods, day_counts
 
 COMPARED_SIZE = 10
@@ -23,13 +24,14 @@ COMPARED_SIZE = 10
 
 
 def matched_ids(snapshot: Snapshot, request: SearchRequest, deadline: float) -> np.ndarray:
-    """The documents with every word of the request's query that its filters keep (for a query read
-    as a description, any of its words); ascending."""
+    """The documents with every word (phrase, bracketed group) of the request's query that its
+    filters keep, however many words it has (a search reads more than three as a description, any
+    of whose words may match); ascending."""
     with snapshot.reading():
-        planned = plan(snapshot, request)
+        planned = plan(snapshot, request, descriptions=False)
     found = matching(snapshot, planned, deadline, scored=False)
     ids = found.matches.ids
-    if found.counts is not None and not planned.description:
+    if found.counts is not None:
         ids = ids[found.counts == len(found.present)]
     return ids
 
@@ -38,7 +40,8 @@ def compare(snapshot: Snapshot, request: CompareRequest, deadline: float) -> Com
     """Each query's matches per period and as a share of every article the shared filters keep in
     the period, on periods spanning the requested dates (else every query's matches, in whole periods)."""
     shared = request.shared
-    matches = [matched_ids(snapshot, request.search(query), deadline) for query in request.queries]
+    matches = [_numbered(number, query, lambda: matched_ids(snapshot, request.search(query), deadline))
+               for number, query in enumerate(request.queries, 1)]
     days = [day_counts(snapshot.days[ids]) for ids in matches]
     total, every_day = _every_day(snapshot, shared, deadline)
     union = np.unique(np.concatenate([present for present, _ in days])) if days else np.zeros(0, dtype=np.int64)
@@ -53,6 +56,16 @@ def compare(snapshot: Snapshot, request: CompareRequest, deadline: float) -> Com
         series.append(Series(query, len(ids), per_period.tolist(), shares,
                              facet_counts(snapshot, shared, ids, COMPARED_FACETS, COMPARED_SIZE)))
     return CompareResult(request, total, periods.buckets(totals) if periods else [], series)
+
+
+def _numbered(number: int, query: str, run: Callable[[], np.ndarray]) -> np.ndarray:
+    """``run()``, its SearchError saying which of the queries it is about."""
+    try:
+        return run()
+    except SearchError as error:
+        error.message = f"Query {number} ({query}): {error.message}"
+        error.args = (error.message,)
+        raise
 
 
 def _every_day(snapshot: Snapshot, shared: SearchRequest, deadline: float) -> tuple[int, tuple[np.ndarray, np.ndarray]]:

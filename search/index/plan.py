@@ -56,9 +56,9 @@ class Plan:
         return self.sort in ("relevance", "fresh")
 
 
-def plan(snapshot: Snapshot, request: SearchRequest) -> Plan:
+def plan(snapshot: Snapshot, request: SearchRequest, descriptions: bool = True) -> Plan:
     """The plan of a request; raises QuerySyntaxError, QueryTooLong or QueryTooBroad for a query
-    that cannot be run."""
+    that cannot be run. Without ``descriptions``, a long plain query is words like a short one."""
     sort = request.sort
     if sort in ("relevance", "fresh") and not request.q.strip():
         sort = "newest"
@@ -66,7 +66,7 @@ def plan(snapshot: Snapshot, request: SearchRequest) -> Plan:
     mentioned = None
     if request.mentioned_from or request.mentioned_to:
         mentioned = day_range("mentioned_dates", request.mentioned_from, request.mentioned_to)
-    query, counted, description = text_query(snapshot, request.q)
+    query, counted, description = text_query(snapshot, request.q, descriptions)
     return Plan(query=query, counted=counted, description=description, values=values,
                 days=_days(request.date_from, request.date_to), mentioned=mentioned, copies_of=request.copies_of,
                 sort=sort, folds=request.collapse and not request.copies_of and snapshot.copies is not None)
@@ -81,13 +81,15 @@ def _days(first: date | None, last: date | None) -> tuple[int, int] | None:
     return low, high
 
 
-def text_query(snapshot: Snapshot, q: str) -> tuple[wq.Query, tuple[Clause, ...], bool]:
+def text_query(snapshot: Snapshot, q: str, descriptions: bool = True) -> tuple[wq.Query, tuple[Clause, ...], bool]:
     """The query for the words of a request, with entity values matched whatever their case; the
-    clauses of it a match may lack (counted for its rank); whether it is read as a description."""
+    clauses of it a match may lack (counted for its rank); whether it is read as a description
+    (only with ``descriptions``)."""
     if not q.strip():
         return wq.Every(), (), False
     reader = snapshot.searcher.reader()
-    query = description_query(q, snapshot.searcher.schema, dict.fromkeys(SEARCHED_FIELDS, 1.0), reader)
+    fields = dict.fromkeys(SEARCHED_FIELDS, 1.0)
+    query = description_query(q, snapshot.searcher.schema, fields, reader) if descriptions else None
     if query is not None:
         _check_size(query, reader)
         return query, (), True
