@@ -154,3 +154,11 @@ def test_an_entity_named_only_by_a_deleted_article_is_not_found(tmp_path):
     assert index.search(SearchRequest(q="corrected")).total == 1
     with pytest.raises(EntityNotFound):
         index.entity(EntityRequest("people", "Zed Alpha"))
+
+
+def test_an_entity_typed_with_its_accents_decomposed_is_found(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    rebuild_index(store, [Article(id="s", title="Port news", text="News from São Paulo.", places=["São Paulo"],
+                                  origin="s", fingerprint="s")])
+    profile = SearchIndex(store.root).entity(EntityRequest("places", "Sa\u0303o Paulo"))
+    assert profile.name == "São Paulo" and profile.total == 1

@@ -5,6 +5,7 @@ columns and periods, so that their counts are the search's counts."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from typing import Callable
 
@@ -89,11 +90,12 @@ def entity(snapshot: Snapshot, request: EntityRequest, deadline: float) -> Entit
     """What the archive holds about one entity: its articles over time, the entities named with
     it, its sources, its latest and most relevant articles. Raises EntityNotFound."""
     index = snapshot.facets[FACET_FIELDS[request.kind]]
-    number = index.ids.get(request.name.casefold())
+    forms = (request.name, *(unicodedata.normalize(form, request.name) for form in ("NFC", "NFD")))
+    number = next((index.ids[name.casefold()] for name in forms if name.casefold() in index.ids), None)
     if number is None:
         raise EntityNotFound(request.kind, request.name)
     shown = index.shown[number]
-    wanted = request.search()
+    wanted = replace(request, name=shown).search()  # as the index writes it (an accent typed decomposed)
     latest = search(snapshot, replace(wanted, sort="newest", per_page=LISTED), deadline)
     if not latest.total and request.filters == SearchRequest():  # named only by articles since deleted
         raise EntityNotFound(request.kind, request.name)
