@@ -65,6 +65,29 @@ def milliseconds(values: list[float]) -> str:
             f"max {1000 * ordered[-1]:7.1f} ms")
 
 
+def pages(args: argparse.Namespace, triples: list[tuple[str, ...]]) -> None:
+    """The same through the web app (in-process, rendering included): the compare page and
+    /api/compare beside the search page and /api/search of each query."""
+    from urllib.parse import urlencode
+
+    from web import create_app
+
+    client = create_app({"INDEX_DIR": str(args.index)}).test_client()
+
+    def timed(url: str) -> float:
+        client.get(url)
+        return best_of(args.rounds, lambda: client.get(url).close())
+
+    print(f"\nthrough the web app ({len(triples)} triples, no filter and a date range of 3 months)")
+    for anchor, compared, label in (("/", "/compare", "page"), ("/api/search", "/api/compare", "API")):
+        ratios = []
+        for triple in triples:
+            for dates in ({}, {"from": "2020-01-01", "to": "2020-03-31"}):
+                one = statistics.mean(timed(f"{anchor}?{urlencode({'q': q, **dates})}") for q in triple)
+                ratios.append(timed(f"{compared}?{urlencode({'q': triple, **dates}, doseq=True)}") / one)
+        print(f"  compare {label} / search {label}  median {statistics.median(ratios):.2f}x, max {max(ratios):.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", type=Path,
@@ -100,6 +123,8 @@ def main() -> None:
         print(f"  compare of 3 queries     {milliseconds(timings.compared)}")
         print(f"  compare / one search     median {statistics.median(ratios):.2f}x, max {max(ratios):.2f}x "
               f"(target: at most 3x)")
+
+    pages(args, triples[:5])
 
     names = [(kind, value.value) for kind in ("people", "orgs", "places")
              for value in index.search(SearchRequest()).facets[kind][:args.entities // 3]]
