@@ -15,7 +15,7 @@ MAX_COMPARED = 5
 MAX_COMPARED_LENGTH = 500
 """Characters in one compared query: a topic, not a pasted article. Every period of the page links
 to each query's search, so a page repeats each query some 200 times."""
-NOT_SHARED = ("q", "sort", "page", "per_page", "collapse", "copies_of")
+NOT_SHARED = ("q", "sort", "page", "per_page", "collapse", "copies_of", "generation")
 """Search parameters a comparison does not take."""
 COMPARED_FACETS = ("people", "orgs", "places")
 """The facets each compared query lists its commonest values of."""

@@ -54,7 +54,7 @@ def parse_entity_params(kind: str, name: str, params: Mapping[str, Sequence[str]
         raise InvalidParameter(f"A name may be at most {MAX_VALUE_LENGTH} characters long, not "
                                f"{len(name.strip()):,}.", "name")
     filters = parse_params({key: values for key, values in params.items()
-                            if key not in ("sort", "page", "per_page", "collapse", "copies_of")})
+                            if key not in ("sort", "page", "per_page", "collapse", "copies_of", "generation")})
     return EntityRequest(kind, name.strip(), filters)
 
 

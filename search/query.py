@@ -63,6 +63,16 @@ class QueryTooSlow(SearchError):
                          "with fewer wildcards or none at the start of a word.", "q")
 
 
+class IndexChanged(SearchError):
+    """A search asked of the index generation its earlier pages came from, which is no longer served."""
+
+    def __init__(self, asked: str, current: str):
+        super().__init__(f"The index has changed since these results were listed (generation {asked}, now "
+                         f"{current}): articles may have been added or removed, so pages would overlap or skip. "
+                         "Search again from page 1.", "generation")
+        self.current = current
+
+
 class QueryTooBroad(SearchError):
     """A wildcard that stands for too many words to search with."""
 
@@ -103,6 +113,9 @@ class SearchRequest:
     """An article id: only that article and its copies."""
     page: int = 1
     per_page: int = 10
+    generation: str = ""
+    """The index generation the client's earlier pages came from (``SearchResult.generation``): when
+    the index has changed since, the search is refused (IndexChanged) rather than mix two states."""
 
     def filters(self) -> dict[str, tuple[str, ...]]:
         """The entity and source filters, by facet name."""
@@ -139,6 +152,8 @@ class SearchRequest:
             pairs.append(("page", str(self.page)))
         if self.per_page != 10:
             pairs.append(("per_page", str(self.per_page)))
+        if self.generation and self.page > 1:  # only a later page is tied to the state of its first
+            pairs.append(("generation", self.generation))
         return pairs
 
 
@@ -224,6 +239,7 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> SearchRequest:
         sort=sort,
         page=_int(params, "page", 1, 1, MAX_PAGE),
         per_page=_int(params, "per_page", 10, 1, MAX_PER_PAGE),
+        generation=_one(params, "generation"),
         **filters,
     )
 
@@ -300,6 +316,9 @@ class SearchResult:
     total_all_words: int | None = None
     """Matches with every word of the query (listed first; ``total`` also counts those lacking some);
     None for a query read as a description, where any word may match."""
+    generation: str | None = None
+    """Which state of the index answered (changes with every ``index`` or ``reindex``); None when
+    there is no index yet."""
 
     @property
     def listed(self) -> int:
@@ -317,6 +336,7 @@ class SearchResult:
             "total": self.total,
             "total_all_words": self.total_all_words,
             "folded": self.folded,
+            "generation": self.generation,
             "page": self.request.page,
             "per_page": self.request.per_page,
             "results": [hit.to_dict() for hit in self.hits],

@@ -65,8 +65,8 @@ def test_days_the_article_mentions_are_resolved_and_filterable(seed_server):
 def test_the_response_has_the_documented_shape(corpus_server):
     status, data = get(corpus_server, "/api/search?q=belarus&per_page=2&page=2")
     assert status == 200
-    assert set(data) == {"query", "suggestion", "total", "total_all_words", "folded", "page", "per_page", "results",
-                         "facets"}
+    assert set(data) == {"query", "suggestion", "total", "total_all_words", "folded", "generation", "page",
+                         "per_page", "results", "facets"}
     assert (data["query"], data["page"], data["per_page"]) == ("belarus", 2, 2)
     assert set(data["results"][0]) >= {"id", "title", "url", "source", "published", "authors", "snippet",
                                         "people", "orgs", "places"}

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -257,3 +258,51 @@ def test_a_worker_says_once_that_the_index_under_it_is_damaged_and_opens_the_reb
     _, body = fetch(url + "/api/search")
     assert json.loads(body)["total"] == 3
     assert log.read_text().count("Booting worker") == 2  # neither worker was restarted
+
+
+def answer(url: str, query: str = "") -> tuple:
+    """The state of the index a search was answered from, and its counts."""
+    _, body = fetch(url + "/api/search?per_page=1" + query)
+    data = json.loads(body)
+    return data["generation"], data["total"], data["folded"]
+
+
+def test_after_an_index_run_every_worker_answers_from_its_newest_state_within_seconds(serving, corpus_index_copy,
+                                                                                       tmp_path):
+    from search.index import SearchIndex
+    from search.query import SearchRequest
+
+    url, log = serving
+    before = {answer(url) for _ in range(10)}
+    assert len(before) == 1
+    [(old_state, old_total, _)] = before
+    folder = tmp_path / "more"
+    folder.mkdir()
+    for number, page in enumerate(sorted(CORPUS.glob("*.html"))[:4]):  # copies of four stories, on other sites
+        text = page.read_text()
+        (folder / f"copy-{number}.html").write_text(re.sub(r"https?://([a-z.-]+)\.example/", r"https://mirror\1.example/", text))
+    result = subprocess.run([sys.executable, "-m", "search", "index", str(folder), "--index", str(corpus_index_copy)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    fresh = SearchIndex(corpus_index_copy).search(SearchRequest(per_page=1))
+    assert fresh.generation != old_state and fresh.total == old_total + 4 and fresh.folded >= 4
+    deadline = time.monotonic() + 10
+    while True:  # every worker, within seconds, answers as a process that has just opened the index
+        answers = [answer(url) for _ in range(20)]
+        if set(answers) == {(fresh.generation, fresh.total, fresh.folded)}:
+            break
+        assert time.monotonic() < deadline, answers
+        time.sleep(0.2)
+    listed = []
+    for page in range(1, 100):  # the pages of one state of the index list every story once
+        _, body = fetch(url + "/api/search?" + urlencode({"per_page": 5, "page": page, "generation": fresh.generation}))
+        hits = json.loads(body)["results"]
+        if not hits:
+            break
+        listed += [hit["id"] for hit in hits]
+    assert len(listed) == len(set(listed)) == fresh.total - fresh.folded
+    try:
+        fetch(url + "/api/search?" + urlencode({"page": 2, "generation": old_state}))
+        raise AssertionError("a later page of the state before the index run was answered")
+    except urllib.error.HTTPError as refused:
+        assert refused.code == 409 and "has changed" in json.loads(refused.read())["error"]["message"]

@@ -32,10 +32,11 @@ def test_a_selected_facet_is_shown_with_a_link_that_removes_it(client):
 
 def test_pagination_links_keep_the_state(client):
     html = client.get("/?sort=oldest&per_page=5").get_data(as_text=True)
-    assert 'rel="next" href="/?sort=oldest&amp;page=2&amp;per_page=5"' in html
+    state = client.get("/api/search").get_json()["generation"]
+    assert f'rel="next" href="/?sort=oldest&amp;page=2&amp;per_page=5&amp;generation={state}"' in html
     assert "page 1 of 5" in html
     past = client.get("/?sort=oldest&per_page=5&page=9").get_data(as_text=True)
-    assert 'past the last one: <a href="/?sort=oldest&amp;page=5&amp;per_page=5">' in past
+    assert f'past the last one: <a href="/?sort=oldest&amp;page=5&amp;per_page=5&amp;generation={state}">' in past
 
 def test_a_bad_query_shows_its_message_not_a_server_error(client):
     response = client.get("/?q=title:(")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, stream_with_context
 
-from search.query import SearchError
+from search.query import IndexChanged, SearchError
 from web import export, openapi
 from search.profiles import KINDS, EntityNotFound
 from web.searching import (compare_from_args, entity_from_args, export_search, find_article, related_articles,
@@ -19,7 +19,8 @@ def error_response(message: str, parameter: str | None, status: int):
 
 @blueprint.errorhandler(SearchError)
 def bad_request(error: SearchError):
-    return jsonify(error.to_dict()), 400
+    """400, or 409 when the index has changed since the pages before this one."""
+    return jsonify(error.to_dict()), 409 if isinstance(error, IndexChanged) else 400
 
 
 @blueprint.get("/search")

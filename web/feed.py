@@ -47,7 +47,7 @@ def bad_request(error: SearchError) -> Response:
 @blueprint.get("/search.atom")
 def search_feed() -> Response:
     """``GET /search.atom?`` with the search's parameters: its first page, newest first."""
-    result = run_search(replace(request_from_args(), sort="newest", page=1))
+    result = run_search(replace(request_from_args(), sort="newest", page=1, generation=""))
     return Response(atom_feed(result, index_changed()), content_type=CONTENT_TYPE)
 
 

@@ -79,8 +79,9 @@ def require_url(search_request: SearchRequest, word: str) -> str:
     return search_url(replace(search_request, q=q, page=1))
 
 
-def page_url(search_request: SearchRequest, page: int) -> str:
-    return search_url(replace(search_request, page=page))
+def page_url(result: SearchResult, page: int) -> str:
+    """Another page of a result, tied to the state of the index it came from (see SearchRequest.generation)."""
+    return search_url(replace(result.request, page=page, generation=result.generation or ""))
 
 
 def selected_filters(search_request: SearchRequest, url: Callable[[SearchRequest], str] = search_url,

@@ -39,6 +39,8 @@ SEARCH_PARAMETERS = [
     _query("copies_of", "An article id: only that article and its copies.", _VALUE),
     _query("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
     _query("per_page", "Results per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 10}),
+    _query("generation", "The `generation` of the results' earlier pages: if the index has changed since, the "
+                         "answer is a 409 rather than a page of another state of the index.", _VALUE),
 ]
 
 _NOT_SHARED = ("q", "sort", "page", "per_page")
@@ -116,6 +118,11 @@ SCHEMAS = {
                 "Of those, articles with every word (listed first). Null when the query is read as a "
                 "description (more than three content words): any of its words may match.")},
             "folded": {"type": "integer", "minimum": 0},
+            "generation": {"type": ["string", "null"], "description": (
+                "Which state of the index answered: it changes with every `index` or `reindex`, and every "
+                "server process answers from the newest within seconds. Give it back with the next pages "
+                "(`generation=`) to be told when the index has changed between them. Null when there is no "
+                "index yet.")},
             "page": {"type": "integer", "minimum": 1},
             "per_page": {"type": "integer", "minimum": 1},
             "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
@@ -218,6 +225,7 @@ def _json(ref: str, description: str) -> dict:
 
 
 _BAD_REQUEST = _json("Error", "A parameter or the query cannot be used; the message says why.")
+_CHANGED = _json("Error", "The index has changed since the `generation` given: search again from page 1.")
 _NOT_FOUND = _json("Error", "No article has this id.")
 _UNAVAILABLE = _json("Error", "The index cannot be read (it is damaged): searches work again once it is rebuilt.")
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -231,14 +239,15 @@ DOCUMENT = {
         "/api/search": {"get": {
             "summary": "One page of ranked, filtered results with facets and attention over time.",
             "parameters": SEARCH_PARAMETERS,
-            "responses": {"200": _json("SearchResult", "The results."), "400": _BAD_REQUEST, "503": _UNAVAILABLE},
+            "responses": {"200": _json("SearchResult", "The results."), "400": _BAD_REQUEST, "409": _CHANGED,
+                          "503": _UNAVAILABLE},
         }},
         "/api/search.csv": {"get": {
             "summary": "Every result of the search (not one page) as CSV, streamed.",
             "parameters": SEARCH_PARAMETERS,
             "responses": {"200": {"description": "A header line, then one row per article; lists joined with '; '.",
                                   "content": {"text/csv": {"schema": {"type": "string"}}}},
-                          "400": _BAD_REQUEST, "503": _UNAVAILABLE},
+                          "400": _BAD_REQUEST, "409": _CHANGED, "503": _UNAVAILABLE},
         }},
         "/api/search.jsonl": {"get": {
             "summary": "Every result of the search (not one page) as JSON Lines, streamed.",
@@ -246,12 +255,12 @@ DOCUMENT = {
             "responses": {"200": {"description": "One ExportedHit object per line.",
                                   "content": {"application/x-ndjson": {
                                       "schema": {"$ref": "#/components/schemas/ExportedHit"}}}},
-                          "400": _BAD_REQUEST, "503": _UNAVAILABLE},
+                          "400": _BAD_REQUEST, "409": _CHANGED, "503": _UNAVAILABLE},
         }},
         "/search.atom": {"get": {
             "summary": "An Atom feed (RFC 4287) of the search's newest results: the first page, sorted newest "
                        "first whatever 'sort' says; feed and entry ids are the same on every request.",
-            "parameters": SEARCH_PARAMETERS,
+            "parameters": [p for p in SEARCH_PARAMETERS if p["name"] != "generation"],
             "responses": {"200": {"description": "The feed.",
                                   "content": {"application/atom+xml": {"schema": {"type": "string"}}}},
                           "400": {"description": "A parameter or the query cannot be used; the text says why.",

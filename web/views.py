@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from search.comparison import MAX_COMPARED, CompareRequest
 from search.facets import BY_NAME, FACETS
 from search.profiles import KIND_NAMES, KINDS, EntityNotFound
-from search.query import SORTS, InvalidParameter, SearchError, SearchRequest
+from search.query import SORTS, IndexChanged, InvalidParameter, SearchError, SearchRequest
 from web import charts, links
 from web.searching import (compare_from_args, entity_from_args, find_article, related_articles, request_from_args,
                            run_compare, run_entity, run_search, shared_from_args)
@@ -21,10 +21,14 @@ SORT_LABELS = {"relevance": "Relevance", "fresh": "Relevance, recent first", "ne
 
 @blueprint.get("/")
 def search_page():
-    search_request, result, error = SearchRequest(), None, None
+    search_request, result, error, changed = SearchRequest(), None, None, False
     try:
         search_request = request_from_args()
-        result = run_search(search_request)
+        try:
+            result = run_search(search_request)
+        except IndexChanged:  # a later page after an index run: this page of the index as it is now, said so
+            search_request, changed = replace(search_request, generation=""), True
+            result = run_search(search_request)
     except SearchError as problem:
         error = problem
     return render_template(
@@ -40,6 +44,7 @@ def search_page():
         filter_params=[(facet.name, facet.parameter) for facet in FACETS],
         api_url=links.search_url(search_request, "api.search"),
         compare_url=links.compare_from_search(search_request),
+        changed=changed,
     ), (400 if error else 200)
 
 

@@ -23,7 +23,7 @@ from search.index.plan import Plan, plan
 from search.index.schema import FACET_FIELDS
 from search.index.snapshot import Snapshot
 from search.index.suggest import SUGGEST_BELOW, corrected_query
-from search.query import FacetCount, Hit, QuerySyntaxError, QueryTooSlow, SearchRequest, SearchResult
+from search.query import FacetCount, Hit, IndexChanged, QuerySyntaxError, QueryTooSlow, SearchRequest, SearchResult
 from search.timeline import DateBucket, day_counts, timeline
 
 _UNDATED_LAST = np.iinfo(np.int64).max
@@ -197,7 +197,9 @@ def attention(snapshot: Snapshot, request: SearchRequest, ids: np.ndarray) -> li
 def search(snapshot: Snapshot, request: SearchRequest, deadline: float, aggregate: bool = True) -> SearchResult:
     """One page of ranked, filtered hits with facet counts and attention over time over every match:
     those with every counted clause of the query first, then those with most of them. Without
-    ``aggregate``, the page alone (no facets, chart or suggestion)."""
+    ``aggregate``, the page alone (no facets, chart or suggestion). Raises IndexChanged when the
+    request asks for another state of the index than the snapshot's."""
+    _check_state(snapshot, request)
     with snapshot.reading():
         planned = plan(snapshot, request)
     found = matching(snapshot, planned, deadline)
@@ -225,7 +227,8 @@ def search(snapshot: Snapshot, request: SearchRequest, deadline: float, aggregat
             copies = int(stories[snapshot.copy_ids[docnum]]) - 1 if planned.folds else 0
             hits.append(to_hit(stored, score, snippet, copies, found.missing(planned, docnum)))
     all_words = None if planned.description else found.all_words()
-    result = SearchResult(request, len(matched), hits, folded=len(matched) - listed, total_all_words=all_words)
+    result = SearchResult(request, len(matched), hits, folded=len(matched) - listed, total_all_words=all_words,
+                          generation=snapshot.state)
     if not aggregate:
         return result
     result.facets = facet_counts(snapshot, request, matched.ids)
@@ -239,6 +242,7 @@ def search(snapshot: Snapshot, request: SearchRequest, deadline: float, aggregat
 def export(snapshot: Snapshot, request: SearchRequest, deadline: float) -> list[Hit]:
     """Every article the request lists (not one page, copies included), in the request's order,
     without snippets."""
+    _check_state(snapshot, request)
     with snapshot.reading():
         planned = plan(snapshot, request)
     found = matching(snapshot, planned, deadline)
@@ -277,6 +281,11 @@ def _better_query(snapshot: Snapshot, request: SearchRequest, total: int, deadli
     except (QuerySyntaxError, QueryTooSlow, QueryError):
         return None
     return fixed if (len(found.matches) if planned.description else found.all_words()) > total else None
+
+
+def _check_state(snapshot: Snapshot, request: SearchRequest) -> None:
+    if request.generation and request.generation != snapshot.state:
+        raise IndexChanged(request.generation, snapshot.state)
 
 
 def _check(deadline: float) -> None:

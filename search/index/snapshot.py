@@ -83,6 +83,11 @@ class Snapshot:
         every segment is read through a memory map, else ``whoosh_lock``."""
         return nullcontext() if all(segment.mapped for segment in self.segments) else self.whoosh_lock
 
+    @property
+    def state(self) -> str:
+        """This state of the index, named for clients: the generation's folder and its commit."""
+        return f"{self.path.name.removeprefix('gen-')}-{self.generation}"
+
     def up_to_date(self) -> bool:
         """Whether nothing has been committed to the generation since the snapshot was taken."""
         return self.searcher.up_to_date()
