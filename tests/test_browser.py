@@ -227,6 +227,28 @@ def test_compare_and_entity_pages_read_well_on_a_phone(browser, corpus_server, p
     assert width <= 375
 
 
+def test_from_an_article_back_to_the_same_page_of_results(page, corpus_server):
+    page.goto(corpus_server.url + "/?q=belarus&per_page=2&person=Alexander+Lukashenko")
+    page.locator('a[rel="next"]').click()
+    page.wait_for_url("**page=2**")
+    results = page.url
+    page.locator(".hit h2 a").first.click()
+    page.wait_for_url("**/articles/**")
+    page.locator("a.back").click()
+    page.wait_for_url(lambda url: "page=2" in url)
+    assert page.url.split("?")[1].split("&generation=")[0] == results.split("?")[1].split("&generation=")[0]
+    assert "page 2 of" in page.locator("#summary").inner_text()
+
+
+def test_a_name_under_a_result_is_announced_with_its_kind_and_filters_by_it(page, corpus_server):
+    page.goto(corpus_server.url + "/?q=Okrestina")
+    chip = page.get_by_role("link", name="Place: Minsk", exact=True).first
+    assert chip.is_visible() and page.locator(".chip-legend").is_visible()
+    chip.click()
+    page.wait_for_url("**place=Minsk**")
+    assert "Minsk" in page.locator(".selected-filters").inner_text()
+
+
 def test_the_accessibility_check_finds_what_it_should(browser, axe_script):
     context = browser.new_context()
     page = context.new_page()

@@ -84,7 +84,7 @@ def test_the_date_chart_is_drawn_on_the_server_with_a_link_per_period(client):
     assert '<a href="/?q=belarus&amp;from=2020-08-11&amp;to=2020-08-31" aria-label="2020-08: 2 articles">' in html
     assert 'aria-label="2020-09: 0 articles"' not in html  # an empty period is drawn, not a link
     one_article = client.get("/?q=Okrestina").get_data(as_text=True)
-    assert "<svg" not in one_article  # a single period is no chart
+    assert "<svg viewBox" not in one_article  # a single period is no chart
 
 
 def test_the_help_page_explains_the_query_language(client):
@@ -374,3 +374,30 @@ def test_every_filter_a_comparison_applies_is_shown_and_kept_by_its_form(client)
 def test_a_query_too_long_to_compare_is_refused_with_the_reason(client):
     response = client.get("/compare?q=" + "belarus+" * 80)
     assert response.status_code == 400 and "at most 500 characters" in response.get_data(as_text=True)
+
+
+def test_the_article_page_leads_back_to_the_search_it_was_opened_from(client):
+    article_id = client.get("/api/search?q=belarus").get_json()["results"][0]["id"]
+
+    def back(referrer):
+        html = client.get(f"/articles/{article_id}", headers={"Referer": referrer} if referrer else {}).get_data(
+            as_text=True)
+        return unescape(re.search(r'<a class="back" href="([^"]*)"', html).group(1))
+
+    assert back("http://localhost/?q=belarus&person=Yuri+Karayev&sort=newest&page=2&per_page=2") == \
+        "/?q=belarus&person=Yuri+Karayev&sort=newest&page=2&per_page=2"
+    assert back("http://localhost/people/Alexander%20Lukashenko?from=2020-01-01") == \
+        "/people/Alexander%20Lukashenko?from=2020-01-01"
+    assert back("http://localhost/compare?q=belarus&q=election") == "/compare?q=belarus&q=election"
+    for foreign in (None, "http://elsewhere.example/?q=belarus", "http://localhost/?sort=sideways",
+                    "javascript:alert(1)", "http://localhost/help"):
+        assert back(foreign) == "/"
+
+
+def test_the_names_under_each_result_say_their_kind_and_filter_by_it(client):
+    html = client.get("/?q=Okrestina").get_data(as_text=True)
+    assert 'class="chip-legend"' in html and "person</span>" in html and "organisation</span>" in html
+    chip = re.search(r'<li class="chip people"><a href="([^"]+)" title="Person: [^"]+">'
+                     r'<span class="visually-hidden">Person: </span>([^<]+)</a>', html)
+    assert chip and unescape(chip.group(1)) == "/?q=Okrestina&person=" + chip.group(2).replace(" ", "+")
+    assert '<span class="visually-hidden">Place: </span>Minsk</a>' in html

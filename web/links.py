@@ -6,14 +6,15 @@ import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from flask import url_for
 
 from search.article import safe_link  # noqa: F401 (templates render an article's own URL only through it)
 from search.facets import BY_NAME, FACETS
-from search.comparison import CompareRequest
-from search.query import SearchRequest, SearchResult
+from search.comparison import CompareRequest, parse_compare_params
+from search.profiles import KINDS, parse_entity_params
+from search.query import SearchError, SearchRequest, SearchResult, parse_params
 
 
 def _language_names() -> dict[str, str]:
@@ -118,6 +119,30 @@ def facet_links(result: SearchResult) -> list[dict]:
         }
         for facet in FACETS
     ]
+
+
+def back_url(referrer: str | None, host: str) -> str | None:
+    """The search (or compare or entity page) an article was opened from, rebuilt from the page's
+    referrer when it is a page of this site, with only the parameters a search takes; else None."""
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != host or parts.scheme not in ("http", "https"):
+        return None
+    params = parse_qs(parts.query)
+    kind, _, name = parts.path.removeprefix("/").partition("/")
+    try:
+        if parts.path == "/":
+            return search_url(parse_params(params))
+        if parts.path == "/compare":
+            measure = params.get("measure", [""])[-1]
+            return compare_url(parse_compare_params(params), **({"measure": measure} if measure == "count" else {}))
+        if kind in KINDS and name:
+            entity = parse_entity_params(kind, unquote(name), params)
+            return entity_url(entity.kind, entity.name, entity.filters)
+    except SearchError:
+        return None
+    return None
 
 
 def entity_url(facet: str, value: str, filters: SearchRequest | None = None) -> str | None:

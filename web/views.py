@@ -45,6 +45,7 @@ def search_page():
         api_url=links.search_url(search_request, "api.search"),
         compare_url=links.compare_from_search(search_request),
         changed=changed,
+        kind_names=KIND_NAMES,
     ), (400 if error else 200)
 
 
@@ -118,4 +119,5 @@ def article_page(article_id: str):
     if article is None:
         abort(404, description=f"No article has the id {article_id!r}.")
     return render_template("article.html", article=article, related=related_articles(article_id) or [],
-                           links=links, mentioned=[facet for facet in FACETS if facet.mentioned])
+                           links=links, mentioned=[facet for facet in FACETS if facet.mentioned],
+                           back=links.back_url(request.referrer, request.host))
