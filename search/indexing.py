@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 from search.index import (
-    Duplicate, EmptyRebuild, IndexStore, PreparedArticle, known_fingerprints, prepare, rebuild_index, update_index,
+    Duplicate, EmptyRebuild, Generation, IndexStore, PreparedArticle, known_fingerprints, prepare, rebuild_index,
+    update_index,
 )
 from search.ingest import (
     ClusterUnavailable, IngestFailure, IngestWarning, RawDocument, count_documents, extract_all, find_inputs, read_documents,
@@ -34,6 +36,12 @@ class IndexReport:
     """What a killed run had left in the index folder and this run removed."""
     duplicates: list[Duplicate] = field(default_factory=list)
     """Inputs that are another input's article again (the same URL): each kept once, the longer text."""
+    seconds: float = 0.0
+    """How long the run took."""
+    replaced: Generation | None = None
+    """What a rebuild switched from: the generation current as it began; None when there was no index."""
+    built: Generation | None = None
+    """What a rebuild switched to; None after a run that added to the current generation."""
 
 
 class _Tally:
@@ -90,6 +98,7 @@ def index_paths(paths: Sequence[Path], settings: Settings, *, rebuild: bool = Fa
     ones. With ``rebuild``, builds a fresh index from everything and switches to it at the end;
     raises EmptyRebuild (keeping the old index) when no article could be read.
     """
+    started = time.monotonic()
     store = IndexStore(settings.index_dir)
     report = IndexReport()
     found = find_inputs(paths)
@@ -101,8 +110,11 @@ def index_paths(paths: Sequence[Path], settings: Settings, *, rebuild: bool = Fa
     docs = _documents(found.files, known, report, tally, settings.max_document_bytes)
     articles = _articles(docs, settings, report, tally)
     if rebuild:
+        report.replaced = store.generation()
         report.indexed = rebuild_index(store, articles, allow_empty=False, duplicates=report.duplicates)
+        report.built = store.generation()
     else:
         report.indexed = update_index(store, articles, duplicates=report.duplicates)
     report.removed = store.removed
+    report.seconds = time.monotonic() - started
     return report

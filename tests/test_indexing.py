@@ -4,7 +4,7 @@ import os
 import shutil
 
 from search.article import article_id
-from search.index import SearchIndex
+from search.index import Generation, IndexStore, SearchIndex
 from search.indexing import index_paths
 from search.query import SearchRequest
 
@@ -189,3 +189,14 @@ def test_of_two_texts_as_long_for_one_url_the_newer_file_wins_and_stays(tmp_path
         index_paths([folder], settings)
         assert "Thursday" in SearchIndex(settings.index_dir).article(article_id(record["url"])).text
     assert index_paths([folder], settings).indexed == 0
+
+
+def test_a_rebuild_reports_the_generations_it_switched_from_and_to(tmp_path, settings):
+    first = index_paths([GOOD], settings, rebuild=True)
+    store = IndexStore(settings.index_dir)
+    assert first.replaced is None and first.built == Generation(store.current().name, 1)
+    assert first.seconds > 0
+    second = index_paths([GOOD, CORPUS / "2020-08-14-belarus-frees-detained-protesters.html"], settings, rebuild=True)
+    assert second.replaced == first.built and second.built == Generation(store.current().name, 2)
+    assert second.built.name != first.built.name
+    assert index_paths([GOOD], settings).built is None

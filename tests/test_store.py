@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from search.article import Article
-from search.index import DamagedIndex, IndexBusy, IndexStore, SearchIndex, rebuild_index, update_index
+from search.index import DamagedIndex, Generation, IndexBusy, IndexStore, SearchIndex, rebuild_index, update_index
 
 from conftest import ROOT
 
@@ -171,3 +171,19 @@ def test_the_writer_reads_the_index_without_memory_maps(tmp_path):
         with store.open(mapped=mapped).reader() as reader:
             assert sorted(reader.lexicon("title"))
             assert bool(segment_files & _mapped_files()) is mapped
+
+
+def test_a_folder_holds_an_index_once_a_run_has_written_one_there(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("not an index")
+    for name in ("missing", "empty", "other"):
+        store = IndexStore(tmp_path / name)
+        assert not store.exists() and store.generation() is None
+    assert not (tmp_path / "missing").exists()
+    store = IndexStore(tmp_path / "index")
+    update_index(store, [article(1), article(2)])
+    name = store.current().name
+    assert store.exists() and store.generation() == Generation(name, 2)
+    damage_by_removing_the_generation(store)
+    assert store.exists() and store.generation() == Generation(name, None)

@@ -19,6 +19,7 @@ import re
 import secrets
 import shutil
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -49,6 +50,15 @@ class DamagedIndex(Exception):
         super().__init__(f"the index in {root} is damaged ({problem}): rebuild it with 'news-search reindex'")
 
 
+@dataclass(frozen=True)
+class Generation:
+    """A generation of the index as a report names it."""
+
+    name: str
+    articles: int | None
+    """None when its table of contents cannot be read (a damaged index)."""
+
+
 class IndexStore:
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -58,6 +68,26 @@ class IndexStore:
     @property
     def pointer(self) -> Path:
         return self.root / CURRENT
+
+    def exists(self) -> bool:
+        """Whether the folder holds an index (a ``current`` entry, even one that is damaged): not
+        when it is missing, empty or some other folder."""
+        return os.path.lexists(self.pointer)
+
+    def generation(self) -> Generation | None:
+        """The current generation's name and number of articles; None when there is no index. A
+        damaged one is named without a number rather than raising."""
+        try:
+            target = os.readlink(self.pointer)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError:
+            return Generation(CURRENT, None)
+        try:
+            articles = self.article_count()
+        except DamagedIndex:
+            articles = None
+        return Generation(Path(target).name, articles)
 
     def current(self, *, dangling_ok: bool = False) -> Path | None:
         """The generation being served, or None when there is no index yet. Raises DamagedIndex when
