@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
-import html
 import json
-import re
+import os
+import shlex
+import shutil
 import signal
 import sys
 from contextlib import contextmanager
@@ -19,10 +20,11 @@ from search.export import (
     export_opensearch,
 )
 from search.facets import FACETS
-from search.index import DamagedIndex, IndexBusy, IndexStore, SearchIndex
+from search.index import DamagedIndex, Generation, IndexBusy, IndexStore, SearchIndex
 from search.indexing import ClusterUnavailable, EmptyRebuild, IndexReport, index_paths
-from search.query import SORTS, SearchError, parse_params
+from search.query import MAX_PAGE, MAX_PER_PAGE, SORTS, QueryTooSlow, SearchError, parse_params
 from search.settings import Settings
+from search.terminal import result_lines
 
 
 def index_option(command):
@@ -74,8 +76,9 @@ EXIT_FAILED = 1
 """Some inputs could not be read (the rest is committed), a rebuild found no article, or an article is
 too large for an export's bulk file."""
 EXIT_USAGE = 2
-"""Bad usage (click's own status for it), an index folder with nothing in it to export, or a cluster
-that cannot do the work (no scheduler at the address, no workers, or the scheduler lost)."""
+"""Bad usage (click's own status for it), an index folder that holds no index to search or serve or
+nothing to export, a search stopped at its time limit, or a cluster that cannot do the work (no
+scheduler at the address, no workers, or the scheduler lost)."""
 EXIT_BUSY = 3
 """Another indexing run is writing to the index."""
 EXIT_DAMAGED = 4
@@ -89,12 +92,45 @@ def _fail(message: str, status: int) -> NoReturn:
     sys.exit(status)
 
 
-def _print_report(report: IndexReport) -> None:
+def _no_index(index_dir: Path, remedy: str = "") -> NoReturn:
+    folder = shlex.quote(str(index_dir))
+    _fail(f"there is no index in {index_dir}: build one with 'news-search index PATH --index {folder}'{remedy}",
+          EXIT_USAGE)
+
+
+def _duration(seconds: float) -> str:
+    """A run's length as people say it: 0.4 s, 12 s, 1 min 12 s, 2 h 5 min."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60} s"
+    return f"{whole // 3600} h {whole % 3600 // 60} min"
+
+
+def _articles(count: int) -> str:
+    return f"{count:,} article{'' if count == 1 else 's'}"
+
+
+def _generation(generation: Generation | None) -> str:
+    if generation is None:
+        return "no index"
+    articles = "damaged" if generation.articles is None else _articles(generation.articles)
+    return f"{generation.name} ({articles})"
+
+
+def _print_report(report: IndexReport, index_dir: Path) -> None:
     if report.removed:
         click.echo(f"Removed what an interrupted run had left: {', '.join(report.removed)}.")
     if report.inputs == 0:
         click.echo("No .html, .htm, .html.gz or .jsonl files were found there.", err=True)
-    click.echo(f"Indexed {report.indexed}, unchanged {report.unchanged}, failed {len(report.failures)}.")
+    rate = f" ({report.indexed / report.seconds:,.1f} articles/s)" if report.indexed and report.seconds else ""
+    click.echo(f"Indexed {report.indexed:,}, unchanged {report.unchanged:,}, failed {len(report.failures):,} "
+               f"in {_duration(report.seconds)}{rate} into {index_dir.resolve()}.")
+    if report.built:
+        click.echo(f"Switched from {_generation(report.replaced)} to {_generation(report.built)}.")
     if report.duplicates:
         click.echo(f"{len(report.duplicates)} duplicate(s) of an existing URL kept once (the longer text):")
         for duplicate in report.duplicates:
@@ -150,7 +186,7 @@ def _index(paths: list[Path], settings: Settings, rebuild: bool = False) -> Inde
 def _run_indexing(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, scheduler: str | None) -> None:
     settings = Settings.from_env(index_dir=index_dir, scheduler=scheduler)
     report = _index(list(paths) or [settings.corpus_dir], settings, rebuild)
-    _print_report(report)
+    _print_report(report, settings.index_dir)
     sys.exit(EXIT_FAILED if report.failures else 0)
 
 
@@ -208,8 +244,8 @@ def _filter_options(command):
         click.option("--sort", type=click.Choice(list(SORTS)), default="relevance"),
         click.option("--all-copies", "collapse", flag_value="false", default="true",
                      help="List every copy of a story (by default copies are folded into one result)."),
-        click.option("--page", default="1"),
-        click.option("--per-page", "per_page", default="10"),
+        click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True),
+        click.option("--per-page", "per_page", type=click.IntRange(1, MAX_PER_PAGE), default=10, show_default=True),
     ]
     return functools.reduce(lambda cmd, option: option(cmd), reversed(options), command)
 
@@ -220,16 +256,28 @@ def _filter_options(command):
 @click.option("--json", "as_json", is_flag=True, help="Print the result as the API's JSON.")
 @index_option
 def search_command(query: str, as_json: bool, index_dir: Path, **filters) -> None:
-    """Search the index for QUERY and print the results.
+    """Search the index for QUERY and print the results: on a terminal aligned to its width, the
+    matched words in bold (NO_COLOR set: no styles).
 
-    Exits 4, with a line saying so, if the index is damaged (run reindex).
+    \b
+    Exit status:
+      0    the results were printed (none found is a result too)
+      2    bad usage, no index in the folder, or the search stopped at its time limit
+           (NEWS_SEARCH_SEARCH_TIME_LIMIT)
+      4    the index is damaged: run reindex
     """
     params = {"q": [query]}
     for name, value in filters.items():
         key = {"date_from": "from", "date_to": "to"}.get(name, name)
-        params[key] = list(value) if isinstance(value, tuple) else ([value] if value else [])
+        params[key] = list(value) if isinstance(value, tuple) else ([str(value)] if value else [])
+    limit = Settings.from_env(index_dir=index_dir).search_time_limit
     try:
-        result = SearchIndex(index_dir).search(parse_params(params))
+        request = parse_params(params)
+        if not IndexStore(index_dir).exists():
+            _no_index(index_dir)
+        result = SearchIndex(index_dir, time_limit=limit).search(request)
+    except QueryTooSlow as error:
+        _fail(f"{error.message} The limit is {limit:g} s (NEWS_SEARCH_SEARCH_TIME_LIMIT).", EXIT_USAGE)
     except SearchError as error:
         raise click.BadParameter(error.message, param_hint=error.parameter) from None
     except DamagedIndex as error:
@@ -237,30 +285,10 @@ def search_command(query: str, as_json: bool, index_dir: Path, **filters) -> Non
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    folded = f" ({result.folded} copies folded)" if result.folded else ""
-    with_all = (f"{result.total_all_words} with all words · "
-                if result.total_all_words is not None and result.total_all_words != result.total else "")
-    click.echo(f"{with_all}{result.total} result(s){folded}, page {result.request.page} of {result.pages}")
-    if result.suggestion:
-        click.echo(f"Did you mean: {result.suggestion}")
-    for hit in result.hits:
-        date = hit.published.isoformat() if hit.published else "undated"
-        copies = f" · {hit.copies} similar" if hit.copies else ""
-        click.echo(f"\n{click.style(hit.title, bold=True)}\n  {hit.source or ''} · {date} · {hit.id}{copies}")
-        if hit.url:
-            click.echo(f"  {hit.url}")
-        click.echo(f"  {_terminal_snippet(hit.snippet)}")
-        if hit.missing:
-            click.echo(f"  Missing: {', '.join(hit.missing)}")
-
-
-def _terminal_snippet(snippet: str) -> str:
-    """A snippet's HTML as terminal text, the matched words underlined."""
-    parts = re.split(r"<mark[^>]*>(.*?)</mark>", " ".join(snippet.split()))
-    return "".join(
-        click.style(html.unescape(part), underline=True) if i % 2 else html.unescape(part)
-        for i, part in enumerate(parts)
-    )
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    color = False if os.environ.get("NO_COLOR") else None  # None: styles only on a terminal
+    for line in result_lines(result, width):
+        click.echo(line, color=color)
 
 
 @main.command()
@@ -270,23 +298,35 @@ def _terminal_snippet(snippet: str) -> str:
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
               help="Requests each worker answers at once (searches take turns; the others are sending).")
 @index_option
-def serve(host: str, port: int, workers: int, threads: int, index_dir: Path) -> None:
-    """Serve the search site with gunicorn; indexes corpus/ first if the index is empty.
+@click.option("--index-corpus", is_flag=True,
+              help="Index corpus/ first if the folder holds no articles (done anyway in the default folder).")
+def serve(host: str, port: int, workers: int, threads: int, index_dir: Path, index_corpus: bool) -> None:
+    """Serve the search site with gunicorn.
+
+    If the index folder holds no articles, corpus/ is indexed into it first, in the default folder
+    (index/) or with --index-corpus. Any other folder without an index ends the command with status
+    2 and a line saying so, so that a mistyped --index makes no index.
 
     Exits 4 at once, with a line saying so, if the index is damaged (run reindex).
     """
     settings = Settings.from_env(index_dir=index_dir)
+    store = IndexStore(index_dir)
     try:
-        empty = IndexStore(index_dir).article_count() == 0  # the workers open the index itself
+        empty = store.article_count() == 0  # the workers open the index itself
     except DamagedIndex as error:
         _fail(str(error), EXIT_DAMAGED)
-    if empty:
+    if empty and (index_corpus or index_dir.resolve() == Settings().index_dir.resolve()):
         if settings.corpus_dir.is_dir():
-            click.echo(f"The index is empty: indexing {settings.corpus_dir}/ first.")
-            _print_report(_index([settings.corpus_dir], settings))
+            click.echo(f"No articles in {index_dir} yet: indexing {settings.corpus_dir}/ first.")
+            _print_report(_index([settings.corpus_dir], settings), index_dir)
         else:
             click.echo(f"The index is empty and there is no {settings.corpus_dir}/ folder to index: "
                        "add articles with 'news-search index PATH'.", err=True)
+    elif empty and not store.exists():
+        _no_index(index_dir, f", or give --index-corpus to index {settings.corpus_dir}/ into it")
+    elif empty:
+        click.echo(f"The index in {index_dir} holds no articles yet: add some with "
+                   f"'news-search index PATH --index {shlex.quote(str(index_dir))}'.", err=True)
     from web.server import serve as run_server
 
     run_server(index_dir=index_dir, host=host, port=port, workers=workers, threads=threads)

@@ -180,7 +180,7 @@ def test_the_command_indexes_on_a_scheduler_and_worker_started_as_processes(tmp_
     result = CliRunner().invoke(main, ["index", str(CORPUS), "--index", str(tmp_path / "index")],
                                 env={"NEWS_SEARCH_SCHEDULER": scheduler_and_worker})
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Indexed 22, unchanged 0, failed 0.")
+    assert result.output.startswith("Indexed 22, unchanged 0, failed 0 in ")
     assert _stored(tmp_path / "index") == _stored(corpus_index)
 
 

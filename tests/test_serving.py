@@ -79,9 +79,9 @@ def stop_server(process) -> None:
 
 @pytest.fixture
 def served(tmp_path):
-    """``news-search serve`` on an empty index, so it indexes corpus/ first."""
+    """``news-search serve --index-corpus`` on a folder without an index, so it indexes corpus/ first."""
     index_dir = tmp_path / "index"
-    process, url = start_server(index_dir, tmp_path / "serve.log")
+    process, url = start_server(index_dir, tmp_path / "serve.log", "--index-corpus")
     yield url, index_dir
     stop_server(process)
 
