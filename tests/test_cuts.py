@@ -13,7 +13,7 @@ def test_a_part_starts_at_a_sentence_start_within_reach():
 
 def test_a_full_stop_after_an_abbreviation_or_an_initial_ends_no_sentence():
     text = (LEAVE + "So the owner of the line went down to the quay and met Mr. Smith and J. Brown of the U.S. "
-            "Coast Guard. Talks resume on Friday.")
+            "Coast Guard. Talks resume on Friday in Calais, when the company and the union meet again.")
     for word in ("Smith", "Brown", "Coast"):
         at = text.index(word)
         assert start_near(text, at, at).boundary is not Boundary.SENTENCE

@@ -181,6 +181,8 @@ def test_an_opening_ends_at_a_sentence_end_near_the_limit_and_says_it_goes_on():
     sentence = "Ferries to Hull were cancelled on Monday as the crews walked out. "
     text = sentence * 6
     assert Snippets.opening(text) == (sentence * 4).rstrip() + " …"
+    a_little_longer = sentence * 3 + "The harbour stays shut until further notice. More soon."
+    assert len(a_little_longer) > SNIPPET_CHARS and Snippets.opening(a_little_longer) == a_little_longer
     assert Snippets.opening("A quiet day at the <harbour>.") == "A quiet day at the &lt;harbour&gt;."
     assert Snippets.opening("<b>" + "x" * 300) == "&lt;b&gt;" + "x" * (SNIPPET_CHARS - 3) + "…"
 

@@ -97,7 +97,7 @@ class Snippets:
         if len(text) <= SNIPPET_CHARS:
             return html.escape(text)
         cut = end_near(text, SNIPPET_CHARS, SNIPPET_CHARS // 2)
-        if cut.end >= len(text.rstrip()):
+        if cut.start == len(text):  # at the text's end: nothing follows
             return html.escape(text)
         return html.escape(text[:cut.end]) + (ELLIPSIS if cut.boundary is Boundary.INSIDE_WORD else f" {ELLIPSIS}")
 
