@@ -22,8 +22,9 @@ from search.export import (
 from search.facets import FACETS
 from search.index import DamagedIndex, Generation, IndexBusy, IndexStore, SearchIndex
 from search.indexing import ClusterUnavailable, EmptyRebuild, IndexReport, index_paths
+from search.ingest.sources import HTML_SUFFIXES, JSONL_SUFFIXES, WARC_SUFFIXES
 from search.query import MAX_PAGE, MAX_PER_PAGE, SORTS, QueryTooSlow, SearchError, parse_params
-from search.settings import Settings
+from search.settings import InvalidSetting, Settings
 from search.terminal import result_lines
 
 
@@ -79,6 +80,7 @@ EXIT_USAGE = 2
 """Bad usage (click's own status for it), an index folder that holds no index to search or serve or
 nothing to export, a search stopped at its time limit, or a cluster that cannot do the work (no
 scheduler at the address, no workers, or the scheduler lost)."""
+INPUT_SUFFIXES = HTML_SUFFIXES + JSONL_SUFFIXES + WARC_SUFFIXES
 EXIT_BUSY = 3
 """Another indexing run is writing to the index."""
 EXIT_DAMAGED = 4
@@ -125,7 +127,7 @@ def _print_report(report: IndexReport, index_dir: Path) -> None:
     if report.removed:
         click.echo(f"Removed what an interrupted run had left: {', '.join(report.removed)}.")
     if report.inputs == 0:
-        click.echo("No .html, .htm, .html.gz or .jsonl files were found there.", err=True)
+        click.echo(f"No {', '.join(INPUT_SUFFIXES[:-1])} or {INPUT_SUFFIXES[-1]} files were found there.", err=True)
     rate = f" ({report.indexed / report.seconds:,.1f} articles/s)" if report.indexed and report.seconds else ""
     click.echo(f"Indexed {report.indexed:,}, unchanged {report.unchanged:,}, failed {len(report.failures):,} "
                f"in {_duration(report.seconds)}{rate} into {index_dir.resolve()}.")
@@ -174,6 +176,9 @@ def _index(paths: list[Path], settings: Settings, rebuild: bool = False) -> Inde
     except ClusterUnavailable as error:
         _fail(f"{error} (the index is as at its last commit)", EXIT_USAGE)
     except KeyboardInterrupt as stop:
+        if bar is not None:  # the message on a line of its own, not after the bar
+            bar.render_finish()
+            bar = None
         stopped = isinstance(stop, _Stopped)
         click.echo(f"{'Stopped (SIGTERM)' if stopped else 'Interrupted'}: the index is as it was at its "
                    "last commit; run it again to finish.", err=True)
@@ -194,6 +199,10 @@ def _run_indexing(paths: tuple[Path, ...], index_dir: Path, rebuild: bool, sched
 @click.version_option(package_name="news-search")
 def main() -> None:
     """Full-text search over an archive of news articles."""
+    try:
+        Settings.from_env()
+    except InvalidSetting as error:
+        _fail(str(error), EXIT_USAGE)
 
 
 @main.command()
@@ -304,7 +313,7 @@ def serve(host: str, port: int, workers: int, threads: int, index_dir: Path, ind
     """Serve the search site with gunicorn.
 
     If the index folder holds no articles, corpus/ is indexed into it first, in the default folder
-    (index/) or with --index-corpus. Any other folder without an index ends the command with status
+    (index/, or NEWS_SEARCH_INDEX_DIR) or with --index-corpus. Any other folder without an index ends the command with status
     2 and a line saying so, so that a mistyped --index makes no index.
 
     Exits 4 at once, with a line saying so, if the index is damaged (run reindex).
@@ -315,7 +324,7 @@ def serve(host: str, port: int, workers: int, threads: int, index_dir: Path, ind
         empty = store.article_count() == 0  # the workers open the index itself
     except DamagedIndex as error:
         _fail(str(error), EXIT_DAMAGED)
-    if empty and (index_corpus or index_dir.resolve() == Settings().index_dir.resolve()):
+    if empty and (index_corpus or index_dir.resolve() == Settings.from_env().index_dir.resolve()):
         if settings.corpus_dir.is_dir():
             click.echo(f"No articles in {index_dir} yet: indexing {settings.corpus_dir}/ first.")
             _print_report(_index([settings.corpus_dir], settings), index_dir)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
+from search.comparison import NOT_SHARED
 from search.facets import BY_NAME
 from search.query import MAX_VALUE_LENGTH, FacetCount, Hit, InvalidParameter, SearchRequest, parse_params
 from search.timeline import DateBucket
@@ -53,8 +54,7 @@ def parse_entity_params(kind: str, name: str, params: Mapping[str, Sequence[str]
     if len(name.strip()) > MAX_VALUE_LENGTH:
         raise InvalidParameter(f"A name may be at most {MAX_VALUE_LENGTH} characters long, not "
                                f"{len(name.strip()):,}.", "name")
-    filters = parse_params({key: values for key, values in params.items()
-                            if key not in ("sort", "page", "per_page", "collapse", "copies_of", "generation")})
+    filters = parse_params({key: values for key, values in params.items() if key == "q" or key not in NOT_SHARED})
     return EntityRequest(kind, name.strip(), filters)
 
 

@@ -117,14 +117,20 @@ class SearchRequest:
     """The index generation the client's earlier pages came from (``SearchResult.generation``): when
     the index has changed since, the search is refused (IndexChanged) rather than mix two states."""
 
+    def selects(self, facet: str, value: str) -> bool:
+        """Whether a facet's filter holds ``value``, in any case."""
+        return value.casefold() in (v.casefold() for v in getattr(self, facet))
+
     def filters(self) -> dict[str, tuple[str, ...]]:
         """The entity and source filters, by facet name."""
         return {name: getattr(self, name) for name in FACET_NAMES}
 
     def toggled(self, facet: str, value: str) -> "SearchRequest":
-        """This request with ``value`` added to or removed from a facet's filter, back on page 1."""
+        """This request with ``value`` added to or removed from a facet's filter (in any case), back
+        on page 1."""
         current = getattr(self, facet)
-        values = tuple(v for v in current if v != value) if value in current else current + (value,)
+        chosen = self.selects(facet, value)  # filters match any case
+        values = tuple(v for v in current if v.casefold() != value.casefold()) if chosen else current + (value,)
         return replace(self, **{facet: values, "page": 1})
 
     def to_params(self) -> list[tuple[str, str]]:

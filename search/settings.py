@@ -11,6 +11,25 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 
+class InvalidSetting(ValueError):
+    """An environment variable whose value the setting cannot take."""
+
+
+def _read(name: str, raw: str, kind: type):
+    """A setting's value from its variable's text; InvalidSetting naming the variable when it is
+    not one (a number must be more than 0: every number here is a size, a count or a time)."""
+    variable = f"NEWS_SEARCH_{name.upper()}"
+    if kind in (int, float):
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise InvalidSetting(f"{variable} must be a{' whole' if kind is int else ''} number, not {raw!r}") from None
+        if not value > 0:
+            raise InvalidSetting(f"{variable} must be more than 0, not {raw!r}")
+        return value
+    return kind(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     index_dir: Path = Path("index")
@@ -53,6 +72,6 @@ class Settings:
             if isinstance(default, tuple):
                 values[f.name] = tuple(x.strip() for x in raw.split(",") if x.strip())
             else:  # Path, int, float or str: each type reads its own text
-                values[f.name] = type(default)(raw)
+                values[f.name] = _read(f.name, raw, type(default))
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

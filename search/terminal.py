@@ -25,6 +25,8 @@ def result_lines(result: SearchResult, width: int | None = None) -> list[str]:
     lines = [_header(result)]
     if result.suggestion:
         lines.append(f"Did you mean: {click.style(result.suggestion, bold=True)}")
+    if result.total and not result.hits:
+        lines.append(f"This page is past the last one: the results end on page {result.pages:,} (--page {result.pages}).")
     first = (result.request.page - 1) * result.request.per_page + 1
     digits = len(str(first + len(result.hits) - 1))
     for rank, hit in enumerate(result.hits, start=first):

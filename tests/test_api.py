@@ -388,3 +388,10 @@ def test_a_cell_that_would_start_a_formula_is_kept_as_text():
 
     assert [cell(v) for v in ("=HYPERLINK(\"x\")", "+1", "-2", "@x", "\tx", "plain", 1.5, None)] == [
         "'=HYPERLINK(\"x\")", "'+1", "'-2", "'@x", "'\tx", "plain", 1.5, ""]
+
+
+def test_a_generation_holds_later_pages_only(corpus_server):
+    status, data = get(corpus_server, "/api/search?q=belarus&generation=gone-1")
+    assert status == 200 and data["generation"] != "gone-1"  # page 1 starts anew
+    status, data = get(corpus_server, "/api/search?q=belarus&page=2&per_page=2&generation=gone-1")
+    assert status == 409 and data["error"]["parameter"] == "generation"

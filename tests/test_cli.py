@@ -97,7 +97,7 @@ def test_reindex_with_nothing_readable_keeps_the_old_index(tmp_path):
 def test_a_folder_without_inputs_says_so(tmp_path):
     (tmp_path / "notes.txt").write_text("not an article")
     result = run("index", tmp_path, "--index", tmp_path / "ix")
-    assert result.exit_code == 0 and "No .html, .htm, .html.gz or .jsonl files were found" in result.output
+    assert result.exit_code == 0 and "No .html, .htm, .html.gz, .htm.gz, .jsonl, .jsonl.gz, .warc or .warc.gz files were found" in result.output
 
 
 def test_search_offers_did_you_mean_and_sorts_fresh(tmp_path):
@@ -242,7 +242,7 @@ def test_a_damaged_index_is_one_line_naming_reindex_for_search_index_and_serve(t
         assert result.exit_code == 4
         [line] = result.output.strip().splitlines()
         assert line.startswith(f"Error: the index in {index_dir} is damaged (")
-        assert line.endswith("rebuild it with 'news-search reindex'")
+        assert line.endswith(f"rebuild it with 'news-search reindex PATH --index {index_dir}'")
     served = subprocess.run([sys.executable, "-m", "search", "serve", "--port", str(free_port()), "--index",
                              str(index_dir)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert served.returncode == 4 and served.stdout == ""
@@ -486,3 +486,37 @@ def test_reindex_says_what_it_switched_from_and_to(tmp_path):
     assert second.output.startswith("Indexed 2, unchanged 0, failed 0 in ")
     assert f"\nSwitched from {built} (1 article) to {os.readlink(index_dir / 'current')} (2 articles).\n" in second.output
     assert "Switched" not in run("index", GOOD, "--index", index_dir).output
+
+
+def test_serve_takes_the_folder_set_by_the_environment_as_the_default(tmp_path, monkeypatch, servers):
+    corpus = tmp_path / "pages"
+    corpus.mkdir()
+    shutil.copy(GOOD, corpus / "a.html")
+    monkeypatch.setenv("NEWS_SEARCH_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("NEWS_SEARCH_INDEX_DIR", str(tmp_path / "configured"))
+    result = run("serve")
+    assert result.exit_code == 0 and f" into {(tmp_path / 'configured').resolve()}." in result.output
+
+
+@pytest.mark.parametrize("value, message", [("abc", "must be a number, not 'abc'"), ("0", "must be more than 0"),
+                                            ("-1", "must be more than 0")])
+def test_a_setting_the_environment_gives_badly_is_one_line_and_status_2(tmp_path, monkeypatch, value, message):
+    monkeypatch.setenv("NEWS_SEARCH_SEARCH_TIME_LIMIT", value)
+    result = run("search", "belarus", "--index", tmp_path / "ix")
+    assert result.exit_code == 2
+    assert result.output == f"Error: NEWS_SEARCH_SEARCH_TIME_LIMIT {message}" + (
+        "" if message.endswith("'") else f", not {value!r}") + "\n"
+
+
+def test_an_index_that_holds_no_article_is_searched_not_called_damaged(tmp_path):
+    (tmp_path / "nothing").mkdir()
+    indexed = run("index", tmp_path / "nothing", "--index", tmp_path / "ix")
+    assert ".jsonl.gz, .warc or .warc.gz files were found there" in indexed.output
+    result = run("search", "belarus", "--index", tmp_path / "ix")
+    assert result.exit_code == 0 and result.output == "0 results\n"
+
+
+def test_a_page_past_the_last_says_where_the_results_end(tmp_path):
+    run("index", GOOD, "--index", tmp_path / "ix")
+    result = run("search", "belarus", "--page", 3, "--index", tmp_path / "ix")
+    assert result.exit_code == 0 and "past the last one: the results end on page 1 (--page 1)" in result.output

@@ -285,7 +285,7 @@ def test_the_command_on_a_damaged_index_is_one_line_naming_reindex_and_status_4(
     assert result.exit_code == 4
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"Error: the index in {index_dir} is damaged (")
-    assert line.endswith("rebuild it with 'news-search reindex'")
+    assert line.endswith(f"rebuild it with 'news-search reindex PATH --index {index_dir}'")
 
 
 @pytest.mark.parametrize("arguments", [["--format", "csv"], [], ["--format", "opensearch", "--index-name", "News"],

@@ -141,3 +141,10 @@ def test_any_query_gives_results_or_a_message_about_the_query(corpus_search, q, 
         assert error.parameter == "q" and error.message
         return
     assert 0 <= len(result.hits) <= result.total and result.to_dict()["query"] == q
+
+
+def test_toggling_a_filter_matches_its_value_in_any_case():
+    request = SearchRequest(people=("Alexander Lukashenko",), page=3)
+    assert request.toggled("people", "alexander lukashenko") == SearchRequest()
+    assert request.toggled("people", "Joe Biden").people == ("Alexander Lukashenko", "Joe Biden")
+    assert request.selects("people", "ALEXANDER LUKASHENKO") and not request.selects("places", "Minsk")

@@ -250,7 +250,7 @@ def test_a_worker_says_once_that_the_index_under_it_is_damaged_and_opens_the_reb
     assert logged(log, damaged, times=2)  # each worker says so
     time.sleep(5)  # several turns of looking for a new index
     text = log.read_text()
-    assert text.count(damaged) == 2 and "rebuild it with 'news-search reindex'" in text
+    assert text.count(damaged) == 2 and "rebuild it with 'news-search reindex PATH --index " in text
     assert "Traceback" not in text
     result = reindex(corpus_pages(tmp_path / "new", 3), index_dir)
     assert result.returncode == 0, result.stderr
@@ -306,3 +306,13 @@ def test_after_an_index_run_every_worker_answers_from_its_newest_state_within_se
         raise AssertionError("a later page of the state before the index run was answered")
     except urllib.error.HTTPError as refused:
         assert refused.code == 409 and "has changed" in json.loads(refused.read())["error"]["message"]
+
+
+def test_a_query_as_long_as_the_search_takes_reaches_it_through_gunicorn(serving):
+    url, _ = serving
+    words = ("belarus " * 1200)[:9_990]  # 9,990 characters: above gunicorn's own limit on a request line
+    status, body = fetch(url + "/api/search?" + urlencode({"q": words}))
+    assert status == 200 and json.loads(body)["total"] >= 1
+    request = urllib.request.Request(url + "/?q=belarus", headers={"Referer": url + "/?q=" + "x" * 9_000})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200

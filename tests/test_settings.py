@@ -1,6 +1,8 @@
 from pathlib import Path
 
-from search.settings import Settings
+import pytest
+
+from search.settings import InvalidSetting, Settings
 
 
 def test_every_setting_reads_its_environment_variable_as_its_type(monkeypatch):
@@ -21,3 +23,12 @@ def test_the_limits_on_input_have_documented_defaults():
     for name in ("MAX_DOCUMENT_BYTES", "MAX_ELEMENTS", "MAX_TEXT_CHARS", "DOCUMENT_TIME_LIMIT"):
         default = str(getattr(defaults, name.lower())).removesuffix(".0")
         assert f"| `NEWS_SEARCH_{name}` | `{default}` |" in readme
+
+
+@pytest.mark.parametrize("variable, value", [("NEWS_SEARCH_WORKERS", "two"), ("NEWS_SEARCH_WORKERS", "0"),
+                                             ("NEWS_SEARCH_DOCUMENT_TIME_LIMIT", "-5"),
+                                             ("NEWS_SEARCH_MAX_DOCUMENT_BYTES", "1.5")])
+def test_a_value_a_setting_cannot_take_names_its_variable(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(InvalidSetting, match=f"^{variable} must be"):
+        Settings.from_env()

@@ -147,7 +147,7 @@ def test_a_damaged_index_is_reported_as_such_and_a_rebuild_mends_it(tmp_path, da
     store = IndexStore(tmp_path / "index")
     update_index(store, [article(1), article(2)])
     damage(store)
-    with pytest.raises(DamagedIndex, match="damaged .*: rebuild it with 'news-search reindex'"):
+    with pytest.raises(DamagedIndex, match="damaged .*: rebuild it with 'news-search reindex PATH --index .+'"):
         SearchIndex(store.root).count()
     with pytest.raises(DamagedIndex):
         update_index(store, [article(3)])

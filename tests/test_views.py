@@ -401,3 +401,11 @@ def test_the_names_under_each_result_say_their_kind_and_filter_by_it(client):
                      r'<span class="visually-hidden">Person: </span>([^<]+)</a>', html)
     assert chip and unescape(chip.group(1)) == "/?q=Okrestina&person=" + chip.group(2).replace(" ", "+")
     assert '<span class="visually-hidden">Place: </span>Minsk</a>' in html
+
+
+def test_a_name_already_filtered_by_is_shown_so_and_its_chip_removes_the_filter(client):
+    html = client.get("/?q=belarus&person=alexander+lukashenko").get_data(as_text=True)
+    chip = re.search(r'<li class="chip people selected"><a href="([^"]+)" title="Person: a filter of these results: '
+                     r'choose to remove it" aria-current="true"><span class="visually-hidden">Person: </span>'
+                     r'Alexander Lukashenko</a>', html)
+    assert chip and unescape(chip.group(1)) == "/?q=belarus"  # the filter typed in another case, removed

@@ -3,7 +3,7 @@ responses against it)."""
 
 from __future__ import annotations
 
-from search.comparison import COMPARED_FACETS, MAX_COMPARED
+from search.comparison import COMPARED_FACETS, MAX_COMPARED, NOT_SHARED
 from search.facets import FACETS
 from search.profiles import KINDS
 from search.query import (MAX_FILTER_VALUES, MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_LENGTH, MAX_VALUE_LENGTH,
@@ -43,8 +43,7 @@ SEARCH_PARAMETERS = [
                          "answer is a 409 rather than a page of another state of the index.", _VALUE),
 ]
 
-_NOT_SHARED = ("q", "sort", "page", "per_page")
-FILTER_PARAMETERS = [parameter for parameter in SEARCH_PARAMETERS if parameter["name"] not in _NOT_SHARED]
+FILTER_PARAMETERS = [parameter for parameter in SEARCH_PARAMETERS if parameter["name"] not in NOT_SHARED]
 """The search's filters, which a comparison's queries share and an entity page applies."""
 COMPARE_PARAMETERS = [
     {"name": "q", "in": "query", "required": True, "style": "form", "explode": True,

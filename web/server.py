@@ -10,7 +10,7 @@ from gunicorn.app.base import BaseApplication
 
 from search.index import DamagedIndex
 from web import create_app
-from web.worker import GuardedThreadWorker
+from web.worker import HEAD_BYTES, GuardedThreadWorker
 
 
 class _Gunicorn(BaseApplication):
@@ -76,4 +76,9 @@ def serve(index_dir: Path, host: str = "127.0.0.1", port: int = 5000, workers: i
     _Gunicorn(app, {"bind": f"{host}:{port}", "workers": workers, "worker_class": GuardedThreadWorker,
                     "threads": threads, "keepalive": KEEP_ALIVE_SECONDS, "accesslog": "-", "timeout": 60,
                     "graceful_timeout": 10, "control_socket_disable": True,
+                    # gunicorn's own limits on a request line (4,094 bytes) and a header (8,190) would refuse a
+                    # query the search takes (10,000 characters, encoded) or a long referrer with its own bare
+                    # page; the worker bounds the whole head instead (HEAD_BYTES, web/worker.py); 0 is no limit
+                    # for the line, but the default for a header
+                    "limit_request_line": 0, "limit_request_field_size": HEAD_BYTES,
                     "post_worker_init": _warm_up(app)}).run()

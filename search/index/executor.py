@@ -284,7 +284,7 @@ def _better_query(snapshot: Snapshot, request: SearchRequest, total: int, deadli
 
 
 def _check_state(snapshot: Snapshot, request: SearchRequest) -> None:
-    if request.generation and request.generation != snapshot.state:
+    if request.generation and request.page > 1 and request.generation != snapshot.state:  # page 1 starts anew
         raise IndexChanged(request.generation, snapshot.state)
 
 

@@ -108,7 +108,9 @@ def open_snapshot(store: IndexStore, path: Path, previous: Snapshot | None = Non
         same = previous is not None and previous.path == path
         known = previous.columns if same else {}
         cache = previous.postings_cache if same else PostingsCache()
-        leaves = searcher.leaf_searchers()
+        # an index of no segment (nothing indexed yet, or every input failed) reads as Whoosh's EmptyReader,
+        # which is no segment: the snapshot has none
+        leaves = [(part, offset) for part, offset in searcher.leaf_searchers() if part.reader().segment() is not None]
         segments = tuple(SegmentData.of(part.reader(), cache, path) for part, _ in leaves)
         names = [segment.name for segment in segments]
         columns = {name: known.get(name) or segment_columns(part.reader(), path)

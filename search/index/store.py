@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shlex
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,7 +48,8 @@ class DamagedIndex(Exception):
     ``current`` pointing nowhere): only a rebuild mends it."""
 
     def __init__(self, root: Path, problem: str):
-        super().__init__(f"the index in {root} is damaged ({problem}): rebuild it with 'news-search reindex'")
+        super().__init__(f"the index in {root} is damaged ({problem}): rebuild it with "
+                         f"'news-search reindex PATH --index {shlex.quote(str(root))}'")
 
 
 @dataclass(frozen=True)
