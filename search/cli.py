@@ -100,6 +100,13 @@ def _no_index(index_dir: Path, remedy: str = "") -> NoReturn:
           EXIT_USAGE)
 
 
+def _option_name(parameter: str | None) -> str | None:
+    """The command line's name for a search parameter: QUERY for q, --per-page for per_page."""
+    if parameter is None:
+        return None
+    return "QUERY" if parameter == "q" else "--" + parameter.replace("_", "-")
+
+
 def _duration(seconds: float) -> str:
     """A run's length as people say it: 0.4 s, 12 s, 1 min 12 s, 2 h 5 min."""
     if seconds < 10:
@@ -288,7 +295,7 @@ def search_command(query: str, as_json: bool, index_dir: Path, **filters) -> Non
     except QueryTooSlow as error:
         _fail(f"{error.message} The limit is {limit:g} s (NEWS_SEARCH_SEARCH_TIME_LIMIT).", EXIT_USAGE)
     except SearchError as error:
-        raise click.BadParameter(error.message, param_hint=error.parameter) from None
+        raise click.BadParameter(error.message, param_hint=_option_name(error.parameter)) from None
     except DamagedIndex as error:
         _fail(str(error), EXIT_DAMAGED)
     if as_json:

@@ -520,3 +520,10 @@ def test_a_page_past_the_last_says_where_the_results_end(tmp_path):
     run("index", GOOD, "--index", tmp_path / "ix")
     result = run("search", "belarus", "--page", 3, "--index", tmp_path / "ix")
     assert result.exit_code == 0 and "past the last one: the results end on page 1 (--page 1)" in result.output
+
+
+def test_a_bad_value_is_named_as_the_command_line_names_it(corpus_index):
+    bad_date = run("search", "x", "--from", "soon", "--index", corpus_index)
+    assert bad_date.exit_code == 2 and "Invalid value for --from: 'from' must be a date" in bad_date.output
+    bad_query = run("search", "title:(", "--index", corpus_index)
+    assert bad_query.exit_code == 2 and "Invalid value for QUERY: The '(' at position 7" in bad_query.output
