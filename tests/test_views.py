@@ -409,3 +409,16 @@ def test_a_name_already_filtered_by_is_shown_so_and_its_chip_removes_the_filter(
                      r'choose to remove it" aria-current="true"><span class="visually-hidden">Person: </span>'
                      r'Alexander Lukashenko</a>', html)
     assert chip and unescape(chip.group(1)) == "/?q=belarus"  # the filter typed in another case, removed
+
+
+def test_the_way_back_survives_a_hop_through_related_stories(client):
+    article_id = client.get("/api/search?q=Okrestina").get_json()["results"][0]["id"]
+    html = client.get(f"/articles/{article_id}", headers={"Referer": "http://localhost/?q=belarus&page=2&per_page=1"}
+                      ).get_data(as_text=True)
+    related = [unescape(link) for link in re.findall(r'<li><a href="(/articles/[^"]+)">', html)]
+    assert related and all("back=" in link for link in related)
+    hop = client.get(related[0], headers={"Referer": "http://localhost" + related[0]}).get_data(as_text=True)
+    assert unescape(re.search(r'<a class="back" href="([^"]*)"', hop).group(1)) == "/?q=belarus&page=2&per_page=1"
+    for hostile in ("//elsewhere.example/?q=x", "/\\\\elsewhere.example", "javascript:alert(1)", "/help"):
+        page = client.get(f"/articles/{article_id}", query_string={"back": hostile}).get_data(as_text=True)
+        assert re.search(r'<a class="back" href="/">', page)

@@ -120,4 +120,13 @@ def article_page(article_id: str):
         abort(404, description=f"No article has the id {article_id!r}.")
     return render_template("article.html", article=article, related=related_articles(article_id) or [],
                            links=links, mentioned=[facet for facet in FACETS if facet.mentioned],
-                           back=links.back_url(request.referrer, request.host))
+                           back=links.back_url(_opened_from(), request.host))
+
+
+def _opened_from() -> str | None:
+    """The page an article was opened from: the ``back`` a related story's link carries (a path of
+    this site), else the referrer."""
+    back = request.args.get("back", "")
+    if back.startswith("/") and not back.startswith(("//", "/\\")):
+        return f"{request.scheme}://{request.host}{back}"
+    return request.referrer
