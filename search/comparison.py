@@ -8,15 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
-from search.query import FacetCount, InvalidParameter, SearchRequest, param_values, parse_params
+from search.query import LISTING_PARAMS, FacetCount, InvalidParameter, SearchRequest, param_values, parse_params
 from search.timeline import DateBucket
 
 MAX_COMPARED = 5
 MAX_COMPARED_LENGTH = 500
 """Characters in one compared query: a topic, not a pasted article. Every period of the page links
 to each query's search, so a page repeats each query some 200 times."""
-NOT_SHARED = ("q", "sort", "page", "per_page", "collapse", "copies_of", "generation")
-"""Search parameters a comparison does not take."""
+NOT_SHARED = ("q", *LISTING_PARAMS)
+"""Search parameters a comparison's queries do not share."""
 COMPARED_FACETS = ("people", "orgs", "places")
 """The facets each compared query lists its commonest values of."""
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
-from search.comparison import NOT_SHARED
 from search.facets import BY_NAME
-from search.query import MAX_VALUE_LENGTH, FacetCount, Hit, InvalidParameter, SearchRequest, parse_params
+from search.query import (LISTING_PARAMS, MAX_VALUE_LENGTH, FacetCount, Hit, InvalidParameter, SearchRequest,
+                          parse_params)
 from search.timeline import DateBucket
 
 KINDS = tuple(facet.name for facet in BY_NAME.values() if facet.mentioned)
@@ -54,7 +54,7 @@ def parse_entity_params(kind: str, name: str, params: Mapping[str, Sequence[str]
     if len(name.strip()) > MAX_VALUE_LENGTH:
         raise InvalidParameter(f"A name may be at most {MAX_VALUE_LENGTH} characters long, not "
                                f"{len(name.strip()):,}.", "name")
-    filters = parse_params({key: values for key, values in params.items() if key == "q" or key not in NOT_SHARED})
+    filters = parse_params({key: values for key, values in params.items() if key not in LISTING_PARAMS})
     return EntityRequest(kind, name.strip(), filters)
 
 

@@ -25,6 +25,9 @@ MAX_QUERY_LENGTH = 10_000
 """Characters in ``q``: a long pasted article; parsing query syntax is slow past this."""
 MAX_VALUE_LENGTH = 200
 """Characters in any other parameter's value (a name, a source, an id, a date)."""
+LISTING_PARAMS = ("sort", "page", "per_page", "collapse", "copies_of", "generation")
+"""Parameters that shape a list of results (its order, its page, its folding) rather than choose
+which articles count: an overview of all the matches (a comparison, an entity page) takes none."""
 FILTER_PARAMS = {facet.parameter: facet.name for facet in FACETS}
 """Query-string parameter → request attribute, for the repeatable entity and source filters."""
 FACET_NAMES = tuple(facet.name for facet in FACETS)
@@ -40,6 +43,11 @@ class SearchError(Exception):
 
     def to_dict(self) -> dict:
         return {"error": {"message": self.message, "parameter": self.parameter}}
+
+    def prefix(self, context: str) -> None:
+        """Say where the problem is, before the message ("Query 2 (…): …")."""
+        self.message = f"{context}: {self.message}"
+        self.args = (self.message,)
 
 
 class InvalidParameter(SearchError):

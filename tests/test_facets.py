@@ -59,3 +59,16 @@ def test_the_shown_spelling_is_the_one_most_articles_use(tmp_path):
     update_index(store, [article(4, ["PORT AUTHORITY"]), article(5, ["PORT AUTHORITY"]), article(6, ["port authority"])])
     orgs = SearchIndex(store.root).search(SearchRequest(q="oil")).facets["orgs"]
     assert [(f.value, f.count) for f in orgs] == [("PORT AUTHORITY", 6)]  # 3 to 2 to 1, over two segments
+
+
+def test_a_value_is_found_whether_its_accents_are_typed_composed_or_not(tmp_path):
+    from search.article import Article
+    from search.index import IndexStore, SearchIndex, rebuild_index
+    from search.query import SearchRequest
+
+    store = IndexStore(tmp_path / "index")
+    rebuild_index(store, [Article(id="s", title="Port news", text="News from São Paulo.", places=["São Paulo"],
+                                  origin="s", fingerprint="s")])
+    found = SearchIndex(store.root).search(SearchRequest(places=("Sa\u0303o Paulo",)))
+    assert found.total == 1 and [(f.value, f.count, f.selected) for f in found.facets["places"]] == [
+        ("São Paulo", 1, True)]

@@ -91,7 +91,9 @@ def compare_chart(result: CompareResult, measure: str) -> dict | None:
         segments, current, points = [], [], []
         for i, (period, value) in enumerate(zip(periods, row)):
             if value is None:  # a period with no article at all: a gap, not a zero
-                segments, current = segments + [current] if current else segments, []
+                if current:
+                    segments.append(current)
+                current = []
                 continue
             current.append(f"{x(i)},{y(value)}")
             points.append({

@@ -73,7 +73,7 @@ def compare_page():
         error=error,
         measure=measure,
         measures=charts.MEASURES,
-        slots=list(typed[:MAX_COMPARED]) + [""] * (MAX_COMPARED - len(typed[:MAX_COMPARED])),
+        slots=(list(typed) + [""] * MAX_COMPARED)[:MAX_COMPARED],
         chart=charts.compare_chart(result, measure) if result else None,
         selected=links.selected_filters(compare_request.shared, lambda shared: links.compare_url(
             replace(compare_request, shared=shared), measure=measure)),

@@ -183,8 +183,8 @@ def facet_counts(snapshot: Snapshot, request: SearchRequest, ids: np.ndarray, na
         index = snapshot.facets[field]
         counts = snapshot.remembered(("facet", field), lambda: index.counts(ids)) if every else index.counts(ids)
         selected = getattr(request, name)
-        chosen = {value.casefold() for value in selected}
-        facets[name] = [FacetCount(value, count, value.casefold() in chosen)
+        chosen = {index.number(value) for value in selected}  # None: a selected value no article holds
+        facets[name] = [FacetCount(value, count, index.number(value) in chosen)
                         for value, count in index.top(counts, selected, size)]
     return facets
 

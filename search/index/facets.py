@@ -9,6 +9,7 @@ alphabetically. A search's counts are then one ``np.bincount`` over its matches'
 from __future__ import annotations
 
 import threading
+import unicodedata
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -100,18 +101,27 @@ class FacetIndex:
             present = np.concatenate([above, tied[: size - len(above)]])
         ranked = present[np.lexsort((present, -counts[present]))].tolist()
         top = [(self.shown[number], int(counts[number])) for number in ranked]
-        listed = {self.folded[number] for number in ranked}
+        listed = set(ranked)
         for value in selected:
-            folded = value.strip().casefold()
-            if folded not in listed:
-                number = self.ids.get(folded)
-                top.append((value, 0) if number is None else (self.shown[number], int(counts[number])))
+            number = self.number(value)
+            if number is None:
+                top.append((value, 0))
+            elif number not in listed:
+                top.append((self.shown[number], int(counts[number])))
+                listed.add(number)
         return top
+
+    def number(self, value: str) -> int | None:
+        """The id of ``value`` whatever its case, and whether its accents are typed composed or not;
+        None when no document holds it."""
+        folded = value.strip().casefold()
+        forms = (folded, *(unicodedata.normalize(form, folded) for form in ("NFC", "NFD")))
+        return next((self.ids[form] for form in forms if form in self.ids), None)
 
     def holding(self, value: str) -> np.ndarray:
         """Whether each document (deleted ones included) has ``value`` whatever its case (a mask)."""
         mask = np.zeros(len(self.offsets) - 1, dtype=bool)
-        number = self.ids.get(value.strip().casefold())
+        number = self.number(value)
         if number is not None:
             mask[self.owners[self.values == number]] = True
         return mask

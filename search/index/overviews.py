@@ -5,7 +5,6 @@ columns and periods, so that their counts are the search's counts."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import replace
 from typing import Callable
 
@@ -64,8 +63,7 @@ def _numbered(number: int, query: str, run: Callable[[], np.ndarray]) -> np.ndar
     try:
         return run()
     except SearchError as error:
-        error.message = f"Query {number} ({query}): {error.message}"
-        error.args = (error.message,)
+        error.prefix(f"Query {number} ({query})")
         raise
 
 
@@ -90,8 +88,7 @@ def entity(snapshot: Snapshot, request: EntityRequest, deadline: float) -> Entit
     """What the archive holds about one entity: its articles over time, the entities named with
     it, its sources, its latest and most relevant articles. Raises EntityNotFound."""
     index = snapshot.facets[FACET_FIELDS[request.kind]]
-    forms = (request.name, *(unicodedata.normalize(form, request.name) for form in ("NFC", "NFD")))
-    number = next((index.ids[name.casefold()] for name in forms if name.casefold() in index.ids), None)
+    number = index.number(request.name)
     if number is None:
         raise EntityNotFound(request.kind, request.name)
     shown = index.shown[number]
