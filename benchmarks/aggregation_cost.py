@@ -19,6 +19,7 @@ import time
 from types import SimpleNamespace
 
 import numpy as np
+from common import best_of
 from whoosh import query as wq
 
 from search.index import executor
@@ -62,15 +63,6 @@ def columns(articles: int, seed: int = 1) -> SimpleNamespace:
     return snapshot
 
 
-def best(rounds: int, work) -> float:
-    times = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
@@ -105,7 +97,7 @@ def main() -> None:
     print(f"A query matching {len(ids):,} articles ({100 * args.share:.0f}%); best of {args.rounds} rounds:")
     total = 0.0
     for name, work in paths.items():
-        seconds = best(args.rounds, work)
+        seconds = best_of(args.rounds, work)
         total += seconds
         per_match = 1e6 * seconds / len(ids)
         print(f"  {name:38s} {1000 * seconds:8.1f} ms  {per_match:6.3f} µs per match  "

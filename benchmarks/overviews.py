@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from common import machine
+from common import best_of, machine
 
 from search.comparison import CompareRequest
 from search.index import SearchIndex
@@ -47,16 +47,6 @@ class Timings:
 
     def ratios(self) -> list[float]:
         return [c / o for c, o in zip(self.compared, self.one)]
-
-
-def best_of(rounds: int, run) -> float:
-    """The fastest of ``rounds`` runs, in seconds (the others paid for a busy machine)."""
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def milliseconds(values: list[float]) -> str:
